@@ -1,0 +1,26 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * CUSTOM (no kernel counterpart): the one lock primitive behind both the
+ * hypervisor's hyp_spinlock_t and the host's struct mutex.  It is backed by
+ * src/env and remembers which simulated CPU holds it, so that
+ * hyp_assert_lock_held() can check the caller (upstream cannot) and a
+ * controlled scheduler can see who waits on whom.
+ */
+#ifndef __PKVMSIM_LINUX_SIM_LOCK_H
+#define __PKVMSIM_LINUX_SIM_LOCK_H
+
+#include "linux/types.h"
+
+struct sim_lock {
+	unsigned int	locked;
+	int		owner;		/* simulated CPU holding it, or -1 */
+};
+
+#define SIM_LOCK_INIT	{ .locked = 0, .owner = -1 }
+
+void sim_lock_init(struct sim_lock *lock);
+void sim_lock_acquire(struct sim_lock *lock);
+void sim_lock_release(struct sim_lock *lock);
+bool sim_lock_held_by_this_cpu(const struct sim_lock *lock);
+
+#endif /* __PKVMSIM_LINUX_SIM_LOCK_H */

@@ -1,0 +1,130 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The userspace side of the kernel-dialect primitives (src/env): what the
+ * machine, the host model and white-box tests use to set up, drive and
+ * inspect the memory, CPUs and records behind include/hyp/.
+ *
+ * Not a public header: the installed API is include/pkvmsim/.
+ */
+#ifndef PKVMSIM_SIM_ENV_H
+#define PKVMSIM_SIM_ENV_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* Where the arena starts in the simulated physical address space. */
+#define SIM_PHYS_BASE		0x40000000ULL
+#define SIM_PAGE_SIZE		4096UL
+
+/* --- the arena: one memory, a host view and a hyp view --- */
+
+int sim_arena_init(unsigned long nr_pages);
+void sim_arena_fini(void);
+unsigned long sim_arena_nr_pages(void);
+void *sim_arena_host_base(void);
+void *sim_arena_hyp_base(void);
+
+uint64_t sim_host_pa(const void *host_va);		/* ~0 if not arena */
+void *sim_host_va(uint64_t phys);			/* NULL if not arena */
+uint64_t sim_host_pfn(const void *host_va);
+
+/*
+ * The host's page allocator over the arena.  Pages come zeroed and
+ * host-owned.  Freeing a page the host does not own, or twice, is refused
+ * and recorded as a ledger violation.
+ */
+void *sim_host_alloc_pages(unsigned long nr_pages);
+int sim_host_free_pages(void *host_va, unsigned long nr_pages);
+/* Pop and free every page of a hyp memcache (phys-linked stack). */
+unsigned long sim_host_free_memcache(uint64_t *head, unsigned long *nr_pages);
+
+/* --- the page ledger --- */
+
+enum sim_ledger_kind {
+	SIM_LEDGER_REFUSED,	/* a transition the rules refused */
+	SIM_LEDGER_VIOLATION,	/* a transition that should never happen */
+};
+
+struct sim_ledger_event {
+	enum sim_ledger_kind	kind;
+	uint64_t		phys;
+	int			err;
+	char			what[112];
+	const char		*func;	/* kernel function that asked */
+	const char		*hcall;	/* hypercall in flight, or "-" */
+	int			cpu;
+	uint64_t		seq;
+};
+
+struct sim_page_info {
+	int		host_state;	/* enum pkvm_page_state */
+	int		hyp_state;
+	unsigned int	refcount;
+	bool		allocated;
+	const char	*last_func;
+	const char	*last_hcall;
+	int		last_cpu;
+	uint64_t	last_seq;
+};
+
+int sim_ledger_init(unsigned long nr_pages);
+void sim_ledger_fini(void);
+void sim_ledger_reset(void);
+/* For the host allocator: claim @nr free pages from index @first on. */
+bool sim_ledger_claim(unsigned long first, unsigned long nr);
+/* Release pages the host allocated; records and refuses misuse. */
+int sim_ledger_release(unsigned long first, unsigned long nr);
+unsigned long sim_ledger_count(enum sim_ledger_kind kind);
+/* The @i-th most recent event of @kind (0 = newest); false if none. */
+bool sim_ledger_event(enum sim_ledger_kind kind, unsigned long i,
+		      struct sim_ledger_event *ev);
+int sim_ledger_page(uint64_t phys, struct sim_page_info *info);
+/*
+ * Count the pages that are not back home (host-owned, unshared,
+ * unreferenced and free), apart from @skip_nr pages at @skip_phys, and
+ * write a line for each into @buf.
+ */
+unsigned long sim_ledger_leaks(uint64_t skip_phys, unsigned long skip_nr,
+			       char *buf, size_t len);
+const char *sim_page_state_name(int state);
+
+/* --- CPUs --- */
+
+void sim_set_this_cpu(int cpu);
+int sim_this_cpu(void);
+/* Name of the hypercall the calling CPU is executing (NULL: none). */
+void sim_set_this_hcall(const char *name);
+const char *sim_this_hcall(void);
+uint64_t sim_next_seq(void);
+
+/* --- boot-time switches (capabilities and static keys) --- */
+
+void sim_set_protected_mode_cap(bool on);
+void sim_set_protected_mode_initialized(bool on);
+
+/* --- WARN and BUG records --- */
+
+unsigned long sim_warn_count(void);
+/* The most recent warning as "file:line: cond" (empty if none). */
+const char *sim_last_warn(void);
+void sim_warn_reset(void);
+
+/* A BUG handler must not return (e.g. it longjmps); NULL aborts. */
+typedef void (*sim_bug_handler_t)(const char *file, int line,
+				  const char *cond);
+void sim_set_bug_handler(sim_bug_handler_t handler);
+unsigned long sim_bug_count(void);
+
+/* --- TLB flush records --- */
+
+struct sim_tlb_flush {
+	uint64_t	vmid;
+	int		cpu;
+	uint64_t	seq;
+};
+unsigned long sim_tlb_flush_count(void);
+bool sim_tlb_flush_last(struct sim_tlb_flush *out);
+void sim_tlb_reset(void);
+
+#endif /* PKVMSIM_SIM_ENV_H */

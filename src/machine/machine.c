@@ -1,0 +1,424 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The simulated board: memory, CPUs, the mode the host boots KVM in, and
+ * the EL2 entry every hypercall goes through.
+ *
+ * It is the only place that knows what the real hardware would do with a
+ * call the hypervisor code must never see: an HVC with no hypervisor (VHE)
+ * panics the host, and a pKVM lifecycle call to a hypervisor that never
+ * initialised pKVM (nVHE) crashes it.  Both are recorded as violations and
+ * not executed, so the hyp code stays as faithful as upstream's.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <pkvmsim/pkvmsim.h>
+#include "sim_env.h"
+#include "hyp_state.h"
+#include "machine.h"
+
+static struct pkvmsim *live_sim;
+static pthread_mutex_t live_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static const char *const mode_names[] = {
+	[PKVMSIM_MODE_PROTECTED]	= "protected",
+	[PKVMSIM_MODE_NVHE]		= "nvhe",
+	[PKVMSIM_MODE_VHE]		= "vhe",
+};
+
+static const char *const profile_names[] = {
+	[PKVMSIM_PROFILE_6_18]	= "6.18",
+	[PKVMSIM_PROFILE_V3]	= "v3",
+	[PKVMSIM_PROFILE_LAZY]	= "lazy",
+};
+
+const char *pkvmsim_mode_name(enum pkvmsim_mode mode)
+{
+	if ((unsigned int)mode >= PKVMSIM_MODE_NR)
+		return NULL;
+	return mode_names[mode];
+}
+
+const char *pkvmsim_profile_name(enum pkvmsim_profile profile)
+{
+	if ((unsigned int)profile >= PKVMSIM_PROFILE_NR)
+		return NULL;
+	return profile_names[profile];
+}
+
+int pkvmsim_config_init(struct pkvmsim_config *cfg)
+{
+	if (!cfg)
+		return -EINVAL;
+
+	*cfg = (struct pkvmsim_config){
+		.mode = PKVMSIM_MODE_PROTECTED,
+		.profile = PKVMSIM_PROFILE_6_18,
+		.nr_cpus = PKVMSIM_DEFAULT_CPUS,
+		.arena_pages = PKVMSIM_DEFAULT_ARENA_PAGES,
+		.seed = 0,
+	};
+	return 0;
+}
+
+static int config_check(const struct pkvmsim_config *cfg)
+{
+	if ((unsigned int)cfg->mode >= PKVMSIM_MODE_NR ||
+	    (unsigned int)cfg->profile >= PKVMSIM_PROFILE_NR)
+		return -EINVAL;
+	if (!cfg->nr_cpus || cfg->nr_cpus > PKVMSIM_MAX_CPUS)
+		return -EINVAL;
+	/* Room for the carve-out and at least a VM's worth of pages. */
+	if (cfg->arena_pages < 16 ||
+	    cfg->arena_pages > PKVMSIM_MAX_ARENA_PAGES)
+		return -EINVAL;
+	return 0;
+}
+
+void machine_violation(struct pkvmsim *sim, enum machine_violation kind,
+		       int cpu, const char *fmt, ...)
+{
+	struct machine_event *ev;
+	va_list ap;
+
+	pthread_mutex_lock(&sim->lock);
+	ev = &sim->violations[sim->nr_violations % MACHINE_KEPT_VIOLATIONS];
+	sim->nr_violations++;
+	ev->kind = kind;
+	ev->cpu = cpu;
+	va_start(ap, fmt);
+	vsnprintf(ev->what, sizeof(ev->what), fmt, ap);
+	va_end(ap);
+	pthread_mutex_unlock(&sim->lock);
+
+	if (getenv("PKVMSIM_VERBOSE"))
+		fprintf(stderr, "pkvmsim: violation on cpu %d: %s\n", cpu,
+			ev->what);
+}
+
+/* The hypercall number an SMCCC id names, as the dispatcher decodes it. */
+static unsigned long hcall_nr(uint64_t id)
+{
+	return (unsigned long)((id & ~ARM_SMCCC_CALL_HINTS) -
+			       KVM_HOST_SMCCC_ID(0));
+}
+
+static const char *hcall_label(unsigned long nr)
+{
+	const char *name = pkvmsim_hcall_name(nr);
+
+	return name ? name : "(unknown hypercall)";
+}
+
+/* Calls that reach pKVM state an nVHE hypervisor never set up. */
+static bool nvhe_would_crash(unsigned long nr)
+{
+	return nr == __KVM_HOST_SMCCC_FUNC___pkvm_init_vm ||
+	       nr == __KVM_HOST_SMCCC_FUNC___pkvm_init_vcpu ||
+	       nr == __KVM_HOST_SMCCC_FUNC___pkvm_teardown_vm;
+}
+
+/*
+ * Enter EL2 through the real dispatcher.  Returns -EFAULT, without running
+ * any hyp code, for a call the hardware would not survive.
+ */
+int machine_el2_smccc(struct pkvmsim *sim, int cpu, struct pkvmsim_regs *regs)
+{
+	unsigned long nr = hcall_nr(regs->x[0]);
+	struct kvm_cpu_context ctxt;
+	int i;
+
+	if (sim->cfg.mode == PKVMSIM_MODE_VHE) {
+		machine_violation(sim, MACHINE_HOST_PANIC, cpu,
+				  "host panic: HVC %s (x0=%#" PRIx64
+				  ") in VHE mode, where EL2 is the kernel's own",
+				  hcall_label(nr), regs->x[0]);
+		return -EFAULT;
+	}
+	if (sim->cfg.mode == PKVMSIM_MODE_NVHE && nvhe_would_crash(nr)) {
+		machine_violation(sim, MACHINE_HYP_CRASH, cpu,
+				  "hypervisor crash: %s in nVHE mode reaches "
+				  "pKVM state that was never initialised",
+				  hcall_label(nr));
+		return -EFAULT;
+	}
+
+	memset(&ctxt, 0, sizeof(ctxt));
+	for (i = 0; i < 4; i++)
+		ctxt.regs.regs[i] = regs->x[i];
+
+	sim_set_this_hcall(hcall_label(nr));
+	sim_sched_point(SIM_POINT_HVC_ENTRY, regs);
+	handle_host_hcall(&ctxt);
+	sim_sched_point(SIM_POINT_HVC_EXIT, regs);
+	sim_set_this_hcall(NULL);
+
+	for (i = 0; i < 4; i++)
+		regs->x[i] = ctxt.regs.regs[i];
+	return 0;
+}
+
+int pkvmsim_hvc(struct pkvmsim *sim, unsigned int cpu,
+		struct pkvmsim_regs *regs)
+{
+	int prev_cpu, ret;
+
+	if (!sim || sim != live_sim || !regs || cpu >= sim->cfg.nr_cpus)
+		return -EINVAL;
+
+	/* Per-CPU hyp state assumes one thread per CPU at a time. */
+	if (__atomic_exchange_n(&sim->cpu_busy[cpu], 1, __ATOMIC_ACQUIRE))
+		return -EBUSY;
+
+	prev_cpu = sim_this_cpu();
+	sim_set_this_cpu((int)cpu);
+	ret = machine_el2_smccc(sim, (int)cpu, regs);
+	sim_set_this_cpu(prev_cpu);
+
+	__atomic_store_n(&sim->cpu_busy[cpu], 0, __ATOMIC_RELEASE);
+	return ret;
+}
+
+/* One hypercall at boot; any failure here is a bug in the machine. */
+static int boot_hvc(struct pkvmsim *sim, unsigned int cpu, unsigned long nr,
+		    uint64_t a1, uint64_t a2)
+{
+	struct pkvmsim_regs regs = {
+		.x = { PKVMSIM_HVC_ID(nr), a1, a2, 0 },
+	};
+	int ret;
+
+	ret = pkvmsim_hvc(sim, cpu, &regs);
+	if (ret)
+		return ret;
+	if (regs.x[0] != PKVMSIM_SMCCC_RET_SUCCESS)
+		return -ENOSYS;
+	return (int)regs.x[1];
+}
+
+/*
+ * Protected mode as the kernel boots it: pKVM gets its carve-out with
+ * __pkvm_init, the host sets kvm_protected_mode_initialized and then
+ * finalises each CPU, after which boot-only hypercalls are refused.
+ */
+static int boot_protected(struct pkvmsim *sim)
+{
+	unsigned int cpu;
+	int ret;
+
+	sim_set_protected_mode_cap(true);
+
+	sim->carveout_pages = 1;
+	sim->carveout = sim_host_alloc_pages(sim->carveout_pages);
+	if (!sim->carveout)
+		return -ENOMEM;
+
+	ret = boot_hvc(sim, 0, __KVM_HOST_SMCCC_FUNC___pkvm_init,
+		       sim_host_pa(sim->carveout),
+		       sim->carveout_pages * SIM_PAGE_SIZE);
+	if (ret)
+		return ret;
+
+	sim_set_protected_mode_initialized(true);
+	for (cpu = 0; cpu < sim->cfg.nr_cpus; cpu++) {
+		ret = boot_hvc(sim, cpu, __KVM_HOST_SMCCC_FUNC___pkvm_prot_finalize,
+			       0, 0);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+/* Forget everything the hypervisor and the records remember. */
+static void reset_hyp_state(void)
+{
+	vm_table = NULL;
+	hyp_spin_lock_init(&vm_table_lock);
+	memset(loaded_hyp_vcpu, 0, sizeof(loaded_hyp_vcpu));
+	memset(host_stage2_enabled, 0, sizeof(host_stage2_enabled));
+	sim_set_protected_mode_initialized(false);
+	sim_set_protected_mode_cap(false);
+	sim_warn_reset();
+	sim_tlb_reset();
+}
+
+/* Give the carve-out back, as a kexec'd host would get its memory back. */
+static void shutdown_protected(struct pkvmsim *sim)
+{
+	if (!sim->carveout)
+		return;
+
+	if (vm_table) {
+		sim_set_this_hcall("machine shutdown");
+		WARN_ON(__pkvm_hyp_donate_host(hyp_virt_to_pfn(vm_table),
+					       sim->carveout_pages));
+		sim_set_this_hcall(NULL);
+		vm_table = NULL;
+	}
+	sim_host_free_pages(sim->carveout, sim->carveout_pages);
+	sim->carveout = NULL;
+}
+
+int pkvmsim_create(const struct pkvmsim_config *cfg, struct pkvmsim **simp)
+{
+	struct pkvmsim_config defaults;
+	struct pkvmsim *sim;
+	int ret;
+
+	if (!simp)
+		return -EINVAL;
+	if (!cfg) {
+		pkvmsim_config_init(&defaults);
+		cfg = &defaults;
+	}
+	ret = config_check(cfg);
+	if (ret)
+		return ret;
+
+	pthread_mutex_lock(&live_lock);
+	if (live_sim) {
+		pthread_mutex_unlock(&live_lock);
+		return -EBUSY;
+	}
+
+	sim = calloc(1, sizeof(*sim));
+	if (!sim) {
+		pthread_mutex_unlock(&live_lock);
+		return -ENOMEM;
+	}
+	sim->cfg = *cfg;
+	pthread_mutex_init(&sim->lock, NULL);
+
+	reset_hyp_state();
+	ret = sim_arena_init(cfg->arena_pages);
+	if (ret)
+		goto err_free;
+
+	live_sim = sim;
+	sim_set_this_cpu(0);
+
+	if (cfg->mode == PKVMSIM_MODE_PROTECTED) {
+		ret = boot_protected(sim);
+		if (ret)
+			goto err_arena;
+	}
+
+	pthread_mutex_unlock(&live_lock);
+	*simp = sim;
+	return 0;
+
+err_arena:
+	shutdown_protected(sim);
+	live_sim = NULL;
+	sim_arena_fini();
+err_free:
+	reset_hyp_state();
+	pthread_mutex_destroy(&sim->lock);
+	free(sim);
+	pthread_mutex_unlock(&live_lock);
+	return ret;
+}
+
+static void report_append(struct pkvmsim_report *report, size_t *used,
+			  const char *fmt, ...)
+{
+	size_t len = sizeof(report->text);
+	va_list ap;
+	int n;
+
+	if (*used >= len)
+		return;
+	va_start(ap, fmt);
+	n = vsnprintf(report->text + *used, len - *used, fmt, ap);
+	va_end(ap);
+	if (n > 0)
+		*used += (size_t)n;
+}
+
+static void fill_report(struct pkvmsim *sim, struct pkvmsim_report *report)
+{
+	struct sim_ledger_event ev;
+	unsigned long i, n;
+	size_t used = 0;
+
+	memset(report, 0, sizeof(*report));
+
+	pthread_mutex_lock(&sim->lock);
+	n = sim->nr_violations;
+	for (i = 0; i < n && i < MACHINE_KEPT_VIOLATIONS; i++) {
+		struct machine_event *mv = &sim->violations[i];
+
+		report_append(report, &used, "violation: cpu %d: %s\n",
+			      mv->cpu, mv->what);
+	}
+	pthread_mutex_unlock(&sim->lock);
+
+	report->nr_violations = n + sim_ledger_count(SIM_LEDGER_VIOLATION);
+	for (i = 0; sim_ledger_event(SIM_LEDGER_VIOLATION, i, &ev); i++)
+		report_append(report, &used,
+			      "violation: page %#" PRIx64 ": %s (%s in %s, "
+			      "cpu %d)\n", ev.phys, ev.what, ev.func,
+			      ev.hcall, ev.cpu);
+
+	report->nr_refusals = sim_ledger_count(SIM_LEDGER_REFUSED);
+	report->nr_warnings = sim_warn_count();
+	report->nr_leaked_pages =
+		sim_ledger_leaks(sim->carveout ? sim_host_pa(sim->carveout) : 0,
+				 sim->carveout ? sim->carveout_pages : 0,
+				 used < sizeof(report->text) ?
+					report->text + used : NULL,
+				 used < sizeof(report->text) ?
+					sizeof(report->text) - used : 0);
+}
+
+int pkvmsim_check(struct pkvmsim *sim, struct pkvmsim_report *report)
+{
+	if (!sim || sim != live_sim || !report)
+		return -EINVAL;
+
+	fill_report(sim, report);
+	if (report->nr_violations || report->nr_leaked_pages)
+		return -EUCLEAN;
+	return 0;
+}
+
+int pkvmsim_destroy(struct pkvmsim *sim)
+{
+	struct pkvmsim_report *report;
+	int ret = 0;
+
+	pthread_mutex_lock(&live_lock);
+	if (!sim || sim != live_sim) {
+		pthread_mutex_unlock(&live_lock);
+		return -EINVAL;
+	}
+
+	shutdown_protected(sim);
+
+	report = malloc(sizeof(*report));
+	if (report) {
+		fill_report(sim, report);
+		if (report->nr_violations || report->nr_leaked_pages) {
+			fprintf(stderr,
+				"pkvmsim: %lu violation(s), %lu page(s) not "
+				"back with the host at shutdown\n%s",
+				report->nr_violations,
+				report->nr_leaked_pages, report->text);
+			ret = -EUCLEAN;
+		}
+		free(report);
+	}
+
+	live_sim = NULL;
+	sim_arena_fini();
+	reset_hyp_state();
+	pthread_mutex_destroy(&sim->lock);
+	free(sim);
+	pthread_mutex_unlock(&live_lock);
+	return ret;
+}
