@@ -8,6 +8,7 @@
 #define PKVMSIM_HYP_STATE_H
 
 #include "asm/kvm_asm.h"
+#include "asm/kvm_mmu.h"
 #include "nvhe/mem_protect.h"
 #include "nvhe/pkvm.h"
 #include "nvhe/trap_handler.h"
