@@ -14,6 +14,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <pkvmsim/hvc.h>
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -91,11 +93,6 @@ int pkvmsim_create(const struct pkvmsim_config *cfg, struct pkvmsim **simp);
  */
 int pkvmsim_destroy(struct pkvmsim *sim);
 
-/** Register file of one hypercall: x0 = SMCCC id, x1..x3 arguments. */
-struct pkvmsim_regs {
-	uint64_t	x[4];
-};
-
 /* SMCCC id of host hypercall number @nr (fast call, SMC64, vendor hyp). */
 #define PKVMSIM_HVC_ID(nr)	(0xC6000000ULL | (uint64_t)(nr))
 #define PKVMSIM_SMCCC_RET_SUCCESS	0ULL
@@ -129,7 +126,18 @@ enum pkvmsim_hcall {
 const char *pkvmsim_hcall_name(unsigned long nr);
 
 /**
- * pkvmsim_hvc() - Make one hypercall from simulated CPU @cpu.
+ * pkvmsim_set_hvc() - Route the host's hypercalls through @ops.
+ * @ops: a transport (see <pkvmsim/hvc.h>); NULL restores pkvm_hvc_smccc().
+ *
+ * The table is copied; its context must outlive its use.  Boot-time
+ * hypercalls always take the built-in SMCCC path.
+ * Return: 0, or -EINVAL if @sim is not live or @ops has no hvc function.
+ */
+int pkvmsim_set_hvc(struct pkvmsim *sim, const struct pkvm_hvc_ops *ops);
+
+/**
+ * pkvmsim_hvc() - Make one hypercall from simulated CPU @cpu through the
+ * installed transport.
  * @sim:	the simulator.
  * @cpu:	the calling CPU, below the configured count.
  * @regs:	in: x0 = function id, x1..x3 arguments; out: x0 = SMCCC
@@ -141,7 +149,7 @@ const char *pkvmsim_hcall_name(unsigned long nr);
  *
  * Return: 0 if the hypervisor handled or refused the call; -EFAULT if it
  * was a violation; -EINVAL for bad arguments; -EBUSY if another thread is
- * using @cpu.
+ * using @cpu; or what a user's transport returned.
  */
 int pkvmsim_hvc(struct pkvmsim *sim, unsigned int cpu,
 		struct pkvmsim_regs *regs);

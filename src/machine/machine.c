@@ -123,29 +123,72 @@ static bool nvhe_would_crash(unsigned long nr)
 	       nr == __KVM_HOST_SMCCC_FUNC___pkvm_teardown_vm;
 }
 
-/*
- * Enter EL2 through the real dispatcher.  Returns -EFAULT, without running
- * any hyp code, for a call the hardware would not survive.
- */
-int machine_el2_smccc(struct pkvmsim *sim, int cpu, struct pkvmsim_regs *regs)
+struct pkvmsim *machine_live(void)
 {
-	unsigned long nr = hcall_nr(regs->x[0]);
-	struct kvm_cpu_context ctxt;
-	int i;
+	return __atomic_load_n(&live_sim, __ATOMIC_ACQUIRE);
+}
 
+/* x0 and x1 as the dispatcher leaves them for an id it refuses. */
+static void refuse(struct kvm_cpu_context *ctxt)
+{
+	cpu_reg(ctxt, 0) = SMCCC_RET_NOT_SUPPORTED;
+}
+
+/* The built-in transports' dispatch: through handle_host_hcall()... */
+static void dispatch_smccc(struct kvm_cpu_context *ctxt, unsigned long nr)
+{
+	(void)nr;
+	handle_host_hcall(ctxt);
+}
+
+/* ...or straight to the handler, as the "direct" transport does. */
+static void dispatch_direct(struct kvm_cpu_context *ctxt, unsigned long nr)
+{
+	if (nr >= host_hcall_nr || !host_hcall[nr]) {
+		refuse(ctxt);
+		return;
+	}
+	cpu_reg(ctxt, 0) = SMCCC_RET_SUCCESS;
+	host_hcall[nr](ctxt);
+}
+
+/*
+ * Enter EL2 on @cpu.  Returns -EFAULT, without running any hyp code, for a
+ * call the hardware would not survive.
+ */
+static int el2_enter(unsigned int cpu, struct pkvmsim_regs *regs,
+		     void (*dispatch)(struct kvm_cpu_context *, unsigned long))
+{
+	struct pkvmsim *sim = machine_live();
+	unsigned long nr;
+	struct kvm_cpu_context ctxt;
+	int i, prev_cpu, ret = 0;
+
+	if (!sim || !regs || cpu >= sim->cfg.nr_cpus)
+		return -EINVAL;
+
+	/* Per-CPU hyp state assumes one thread per CPU at a time. */
+	if (__atomic_exchange_n(&sim->cpu_busy[cpu], 1, __ATOMIC_ACQUIRE))
+		return -EBUSY;
+	prev_cpu = sim_this_cpu();
+	sim_set_this_cpu((int)cpu);
+
+	nr = hcall_nr(regs->x[0]);
 	if (sim->cfg.mode == PKVMSIM_MODE_VHE) {
-		machine_violation(sim, MACHINE_HOST_PANIC, cpu,
+		machine_violation(sim, MACHINE_HOST_PANIC, (int)cpu,
 				  "host panic: HVC %s (x0=%#" PRIx64
 				  ") in VHE mode, where EL2 is the kernel's own",
 				  hcall_label(nr), regs->x[0]);
-		return -EFAULT;
+		ret = -EFAULT;
+		goto out;
 	}
 	if (sim->cfg.mode == PKVMSIM_MODE_NVHE && nvhe_would_crash(nr)) {
-		machine_violation(sim, MACHINE_HYP_CRASH, cpu,
+		machine_violation(sim, MACHINE_HYP_CRASH, (int)cpu,
 				  "hypervisor crash: %s in nVHE mode reaches "
 				  "pKVM state that was never initialised",
 				  hcall_label(nr));
-		return -EFAULT;
+		ret = -EFAULT;
+		goto out;
 	}
 
 	memset(&ctxt, 0, sizeof(ctxt));
@@ -154,34 +197,69 @@ int machine_el2_smccc(struct pkvmsim *sim, int cpu, struct pkvmsim_regs *regs)
 
 	sim_set_this_hcall(hcall_label(nr));
 	sim_sched_point(SIM_POINT_HVC_ENTRY, regs);
-	handle_host_hcall(&ctxt);
+	dispatch(&ctxt, nr);
 	sim_sched_point(SIM_POINT_HVC_EXIT, regs);
 	sim_set_this_hcall(NULL);
 
 	for (i = 0; i < 4; i++)
 		regs->x[i] = ctxt.regs.regs[i];
+out:
+	sim_set_this_cpu(prev_cpu);
+	__atomic_store_n(&sim->cpu_busy[cpu], 0, __ATOMIC_RELEASE);
+	return ret;
+}
+
+static int smccc_hvc(void *ctx, unsigned int cpu, struct pkvmsim_regs *regs)
+{
+	(void)ctx;
+	return el2_enter(cpu, regs, dispatch_smccc);
+}
+
+static int direct_hvc(void *ctx, unsigned int cpu, struct pkvmsim_regs *regs)
+{
+	(void)ctx;
+	return el2_enter(cpu, regs, dispatch_direct);
+}
+
+static const struct pkvm_hvc_ops smccc_ops = {
+	.name = "smccc",
+	.hvc = smccc_hvc,
+};
+
+static const struct pkvm_hvc_ops direct_ops = {
+	.name = "direct",
+	.hvc = direct_hvc,
+};
+
+const struct pkvm_hvc_ops *pkvm_hvc_smccc(void)
+{
+	return &smccc_ops;
+}
+
+const struct pkvm_hvc_ops *pkvm_hvc_direct(void)
+{
+	return &direct_ops;
+}
+
+int pkvmsim_set_hvc(struct pkvmsim *sim, const struct pkvm_hvc_ops *ops)
+{
+	if (!sim || sim != machine_live())
+		return -EINVAL;
+	if (!ops)
+		ops = &smccc_ops;
+	if (!ops->hvc)
+		return -EINVAL;
+	sim->hvc = *ops;
 	return 0;
 }
 
 int pkvmsim_hvc(struct pkvmsim *sim, unsigned int cpu,
 		struct pkvmsim_regs *regs)
 {
-	int prev_cpu, ret;
-
-	if (!sim || sim != live_sim || !regs || cpu >= sim->cfg.nr_cpus)
+	if (!sim || sim != machine_live() || !regs || cpu >= sim->cfg.nr_cpus)
 		return -EINVAL;
 
-	/* Per-CPU hyp state assumes one thread per CPU at a time. */
-	if (__atomic_exchange_n(&sim->cpu_busy[cpu], 1, __ATOMIC_ACQUIRE))
-		return -EBUSY;
-
-	prev_cpu = sim_this_cpu();
-	sim_set_this_cpu((int)cpu);
-	ret = machine_el2_smccc(sim, (int)cpu, regs);
-	sim_set_this_cpu(prev_cpu);
-
-	__atomic_store_n(&sim->cpu_busy[cpu], 0, __ATOMIC_RELEASE);
-	return ret;
+	return pkvm_hvc_call(&sim->hvc, cpu, regs);
 }
 
 /* One hypercall at boot; any failure here is a bug in the machine. */
@@ -193,7 +271,8 @@ static int boot_hvc(struct pkvmsim *sim, unsigned int cpu, unsigned long nr,
 	};
 	int ret;
 
-	ret = pkvmsim_hvc(sim, cpu, &regs);
+	(void)sim;
+	ret = smccc_hvc(NULL, cpu, &regs);
 	if (ret)
 		return ret;
 	if (regs.x[0] != PKVMSIM_SMCCC_RET_SUCCESS)
@@ -292,6 +371,7 @@ int pkvmsim_create(const struct pkvmsim_config *cfg, struct pkvmsim **simp)
 		return -ENOMEM;
 	}
 	sim->cfg = *cfg;
+	sim->hvc = smccc_ops;
 	pthread_mutex_init(&sim->lock, NULL);
 
 	reset_hyp_state();

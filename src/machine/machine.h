@@ -23,6 +23,9 @@ struct machine_event {
 struct pkvmsim {
 	struct pkvmsim_config	cfg;
 
+	/* The host's hypercall transport. */
+	struct pkvm_hvc_ops	hvc;
+
 	/* Host pages given to pKVM at boot (protected mode only). */
 	void			*carveout;
 	unsigned long		carveout_pages;
@@ -39,7 +42,7 @@ void machine_violation(struct pkvmsim *sim, enum machine_violation kind,
 		       int cpu, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
 
-int machine_el2_smccc(struct pkvmsim *sim, int cpu,
-		      struct pkvmsim_regs *regs);
+/* The live simulator, or NULL. */
+struct pkvmsim *machine_live(void);
 
 #endif /* PKVMSIM_MACHINE_H */
