@@ -55,7 +55,8 @@ const struct pkvm_hvc_ops *pkvm_hvc_smccc(void);
 
 /**
  * pkvm_hvc_direct() - Call the handler for the id straight away, skipping
- * the dispatcher's checks (hint bits, minimum id).  An id with no handler
+ * the dispatcher's minimum-id check (the SMCCC hint bits are still
+ * cleared to find the handler).  An id with no handler
  * still answers SMCCC_RET_NOT_SUPPORTED.  A fast path and a benchmark
  * baseline.
  */
@@ -100,9 +101,16 @@ const struct pkvm_hvc_ops *pkvm_hvc_fault_ops(struct pkvm_hvc_fault *fault);
 int pkvm_hvc_fault_nth(struct pkvm_hvc_fault *fault, long nr,
 		       unsigned long nth, int err);
 
-/** pkvm_hvc_fault_match() - Fail every call @pred picks with @err. */
+/**
+ * pkvm_hvc_fault_match() - Fail every call @pred picks with @err.  @pred
+ * runs outside the injector's lock (it may itself make hypercalls), so it
+ * must be thread-safe if CPUs call concurrently.
+ */
 int pkvm_hvc_fault_match(struct pkvm_hvc_fault *fault,
 			 pkvm_hvc_fault_pred_t pred, void *ctx, int err);
+
+/** pkvm_hvc_fault_clear() - Disarm: pass every call through again. */
+int pkvm_hvc_fault_clear(struct pkvm_hvc_fault *fault);
 
 /** pkvm_hvc_fault_injected() - How many calls were failed so far. */
 unsigned long pkvm_hvc_fault_injected(const struct pkvm_hvc_fault *fault);
