@@ -84,7 +84,8 @@ int pkvmsim_create(const struct pkvmsim_config *cfg, struct pkvmsim **simp);
 /**
  * pkvmsim_destroy() - Shut the machine down and check nothing leaked.
  *
- * Every page must be back with the host, unshared, unpinned and free.  A
+ * VMs still alive are destroyed first, as process exit closes their fds.
+ * Every page must then be back with the host, unshared, unpinned and free.  A
  * leak or violation is printed to stderr, one line per page or event, with
  * the operation that caused it; the simulator is freed either way.
  *
@@ -154,31 +155,179 @@ int pkvmsim_set_hvc(struct pkvmsim *sim, const struct pkvm_hvc_ops *ops);
 int pkvmsim_hvc(struct pkvmsim *sim, unsigned int cpu,
 		struct pkvmsim_regs *regs);
 
+/*
+ * What a violation breaks: an invariant of SPEC section 8 (1..13), or
+ * something the machine itself caught.
+ */
+#define PKVMSIM_INV_HOST_PANIC		100	/* an HVC with no hypervisor */
+#define PKVMSIM_INV_HYP_CRASH		101	/* a call the hyp dies on */
+#define PKVMSIM_INV_LEDGER		102	/* a page transition gone wrong */
+
+/**
+ * struct pkvmsim_violation - one broken rule, as the oracle saw it.
+ * @invariant:	SPEC 8 invariant number (1..13) or a PKVMSIM_INV_* value.
+ * @vm:		the host VM it is about (pkvmsim_vm_id()), 0 if none.
+ * @handle:	the pKVM handle involved, 0 if none.
+ * @cpu:	the simulated CPU that made the operation, -1 if none.
+ * @op:		the operation: a hypercall's kernel name or a host flow
+ *		("kvm_arch_init_vm", "kvm_arch_destroy_vm", "check", ...).
+ * @what:	one human-readable sentence.
+ */
+struct pkvmsim_violation {
+	unsigned int	invariant;
+	unsigned long	vm;
+	unsigned int	handle;
+	int		cpu;
+	char		op[48];
+	char		what[192];
+};
+
+#define PKVMSIM_REPORT_KEPT	16
+
 /**
  * struct pkvmsim_report - what pkvmsim_check() found.
- * @nr_violations:	machine and ledger violations so far.
+ * @nr_violations:	machine, ledger and oracle violations so far.
  * @nr_refusals:	page transitions the hypervisor refused so far.
  * @nr_warnings:	hypervisor WARN_ON()s that fired so far.
+ * @nr_host_warnings:	host WARN_ON()s (a hypercall refused with x0 != 0,
+ *			a teardown that failed) so far.
  * @nr_leaked_pages:	pages not back home right now (host-owned, unshared,
  *			unreferenced and free), the boot carve-out excepted;
  *			nonzero is expected while VMs are alive.
+ * @nr_kept:		entries filled in @violations (the first ones).
+ * @violations:		the oracle's structured records, oldest first.
  * @text:		one line per violation and leaked page.
  */
 struct pkvmsim_report {
-	unsigned long	nr_violations;
-	unsigned long	nr_refusals;
-	unsigned long	nr_warnings;
-	unsigned long	nr_leaked_pages;
-	char		text[8192];
+	unsigned long			nr_violations;
+	unsigned long			nr_refusals;
+	unsigned long			nr_warnings;
+	unsigned long			nr_host_warnings;
+	unsigned long			nr_leaked_pages;
+	unsigned int			nr_kept;
+	struct pkvmsim_violation	violations[PKVMSIM_REPORT_KEPT];
+	char				text[8192];
 };
 
 /**
  * pkvmsim_check() - Report violations and the pages not back home.
  *
+ * The oracle checks SPEC 8's invariants as every hypercall goes by, and the
+ * whole-state ones (handles against the table, loaded vCPUs) after every
+ * host operation made while nothing else was in flight.  Each violation is
+ * kept as a struct pkvmsim_violation and as a line of text.
+ *
  * Return: 0 if there is no violation and no page away from home,
  * -EUCLEAN otherwise (the report says what), -EINVAL for bad arguments.
  */
 int pkvmsim_check(struct pkvmsim *sim, struct pkvmsim_report *report);
+
+/* --- the simulated host (SPEC 5): VMs, vCPUs, notifiers --- */
+
+struct pkvmsim_vm;
+
+/* Most vCPUs one VM may have. */
+#define PKVMSIM_MAX_VCPUS	16
+
+/**
+ * enum pkvmsim_vm_type - the VM type asked for at creation.
+ * @PKVMSIM_VM_NORMAL:		a non-protected VM (all VMs in 6.18).
+ * @PKVMSIM_VM_PROTECTED:	a protected VM, as later kernels offer with
+ *				KVM_VM_TYPE_ARM_PROTECTED; -EINVAL outside
+ *				pKVM mode.
+ */
+enum pkvmsim_vm_type {
+	PKVMSIM_VM_NORMAL,
+	PKVMSIM_VM_PROTECTED,
+};
+
+/**
+ * pkvmsim_vm_create() - KVM_CREATE_VM on simulated CPU @cpu.
+ * @sim:	the simulator.
+ * @cpu:	the CPU the host runs the ioctl on.
+ * @vmp:	where to store the new VM.
+ *
+ * Runs kvm_arch_init_vm() as the configured profile has it (in 6.18 and
+ * pKVM mode: the handle is reserved here), registers the MMU notifier and
+ * tells the simulated TrustZone about the VM by handle (pKVM mode only).
+ *
+ * Return: 0; the error of kvm_arch_init_vm() (e.g. -EINVAL from a reserve
+ * with no VM table, -ENOMEM with every slot taken); -EFAULT if a hypercall
+ * on the way would have panicked the host or crashed the hypervisor (the
+ * report says which); -EINVAL for bad arguments.
+ */
+int pkvmsim_vm_create(struct pkvmsim *sim, unsigned int cpu,
+		      struct pkvmsim_vm **vmp);
+
+/** pkvmsim_vm_create_type() - pkvmsim_vm_create() for a given VM type. */
+int pkvmsim_vm_create_type(struct pkvmsim *sim, unsigned int cpu,
+			   enum pkvmsim_vm_type type,
+			   struct pkvmsim_vm **vmp);
+
+/**
+ * pkvmsim_vcpu_create() - KVM_CREATE_VCPU with index @idx.
+ *
+ * vCPUs are created in index order, before the VM first runs (as the
+ * kernel refuses new vCPUs once the vGIC is initialised at first run).
+ * Return: 0; -EINVAL for a bad or out-of-order @idx; -EBUSY after the
+ * first run; -ENOMEM.
+ */
+int pkvmsim_vcpu_create(struct pkvmsim_vm *vm, unsigned int cpu,
+			unsigned int idx);
+
+/**
+ * pkvmsim_vcpu_run() - KVM_RUN of vCPU @idx on CPU @cpu, up to the guest
+ * entry: load the vCPU (in pKVM mode, __pkvm_vcpu_load on every load, also
+ * before the hyp VM exists), and on its first run create the hyp VM (once
+ * for the whole VM) and the hyp vCPU.  The vCPU stays loaded on @cpu
+ * until pkvmsim_vcpu_put().
+ *
+ * Return: 0; the first-run error (the hyp VM or vCPU could not be
+ * created); -EBUSY if the vCPU is loaded elsewhere or @cpu has another
+ * vCPU loaded; -EFAULT for a fatal hypercall; -EINVAL.
+ */
+int pkvmsim_vcpu_run(struct pkvmsim_vm *vm, unsigned int cpu,
+		     unsigned int idx);
+
+/** pkvmsim_vcpu_put() - Put vCPU @idx, loaded on @cpu.  0 or -EINVAL. */
+int pkvmsim_vcpu_put(struct pkvmsim_vm *vm, unsigned int cpu,
+		     unsigned int idx);
+
+/**
+ * pkvmsim_mmu_notify() - An MMU notifier fires for @vm on @cpu: the host
+ * flushes the VM's TLB, in pKVM mode with __pkvm_tlb_flush_vmid(handle).
+ * Valid from VM creation on, before the first run too: that is the window
+ * the series closes.  Return: 0, -EFAULT or -EINVAL.
+ */
+int pkvmsim_mmu_notify(struct pkvmsim_vm *vm, unsigned int cpu);
+
+/**
+ * pkvmsim_vm_destroy() - The last reference to @vm goes: put a vCPU
+ * still loaded on @cpu, kvm_arch_destroy_vm() (teardown or unreserve in
+ * pKVM mode), and free everything.  @vm is gone afterwards, whatever the
+ * hypervisor answered; a teardown that fails leaks its slot, as the
+ * kernel's does, and the oracle reports it.
+ *
+ * Return: 0; the teardown's error (e.g. -EBUSY), @vm gone all the same;
+ * -EAGAIN, and nothing done, while a vCPU of @vm is loaded on another CPU
+ * or another thread is using @cpu; -EFAULT; -EINVAL.
+ */
+int pkvmsim_vm_destroy(struct pkvmsim_vm *vm, unsigned int cpu);
+
+/** pkvmsim_vm_handle() - The host's handle for @vm: 0 if none (yet). */
+unsigned int pkvmsim_vm_handle(const struct pkvmsim_vm *vm);
+
+/** pkvmsim_vm_id() - @vm's number in reports: 1, 2, ... per simulator. */
+unsigned long pkvmsim_vm_id(const struct pkvmsim_vm *vm);
+
+/** pkvmsim_vm_is_created() - Whether the hyp VM exists (is_created). */
+bool pkvmsim_vm_is_created(const struct pkvmsim_vm *vm);
+
+/**
+ * pkvmsim_tz_vm_count() - VMs the simulated TrustZone was told about and
+ * not yet told are gone.
+ */
+unsigned long pkvmsim_tz_vm_count(struct pkvmsim *sim);
 
 /** pkvmsim_mode_name() - "protected", "nvhe" or "vhe"; NULL if invalid. */
 const char *pkvmsim_mode_name(enum pkvmsim_mode mode);

@@ -21,8 +21,11 @@
 #include "sim_env.h"
 #include "hyp_state.h"
 #include "machine.h"
+#include "oracle.h"
 
 static struct pkvmsim *live_sim;
+/* The host VM the calling thread's hypercall is about, for reports. */
+static __thread unsigned long hvc_vm_id;
 static pthread_mutex_t live_lock = PTHREAD_MUTEX_INITIALIZER;
 
 static const char *const mode_names[] = {
@@ -83,22 +86,33 @@ static int config_check(const struct pkvmsim_config *cfg)
 void machine_violation(struct pkvmsim *sim, enum machine_violation kind,
 		       int cpu, const char *fmt, ...)
 {
-	struct machine_event *ev;
+	char what[160];
 	va_list ap;
 
-	pthread_mutex_lock(&sim->lock);
-	ev = &sim->violations[sim->nr_violations % MACHINE_KEPT_VIOLATIONS];
-	sim->nr_violations++;
-	ev->kind = kind;
-	ev->cpu = cpu;
 	va_start(ap, fmt);
-	vsnprintf(ev->what, sizeof(ev->what), fmt, ap);
+	vsnprintf(what, sizeof(what), fmt, ap);
 	va_end(ap);
-	pthread_mutex_unlock(&sim->lock);
 
-	if (getenv("PKVMSIM_VERBOSE"))
-		fprintf(stderr, "pkvmsim: violation on cpu %d: %s\n", cpu,
-			ev->what);
+	oracle_report(sim->oracle, kind == MACHINE_HOST_PANIC ?
+		      PKVMSIM_INV_HOST_PANIC : PKVMSIM_INV_HYP_CRASH,
+		      hvc_vm_id, 0, cpu,
+		      sim_this_hcall() ? sim_this_hcall() : "hvc",
+		      "%s", what);
+	machine_log(sim, "violation on cpu %d: %s", cpu, what);
+}
+
+void machine_log(struct pkvmsim *sim, const char *fmt, ...)
+{
+	va_list ap;
+
+	(void)sim;
+	if (!getenv("PKVMSIM_VERBOSE"))
+		return;
+	va_start(ap, fmt);
+	fputs("pkvmsim: ", stderr);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+	va_end(ap);
 }
 
 /* The hypercall number an SMCCC id names, as the dispatcher decodes it. */
@@ -174,6 +188,7 @@ static int el2_enter(unsigned int cpu, struct pkvmsim_regs *regs,
 	sim_set_this_cpu((int)cpu);
 
 	nr = hcall_nr(regs->x[0]);
+	sim_set_this_hcall(hcall_label(nr));
 	if (sim->cfg.mode == PKVMSIM_MODE_VHE) {
 		machine_violation(sim, MACHINE_HOST_PANIC, (int)cpu,
 				  "host panic: HVC %s (x0=%#" PRIx64
@@ -195,15 +210,14 @@ static int el2_enter(unsigned int cpu, struct pkvmsim_regs *regs,
 	for (i = 0; i < 4; i++)
 		ctxt.regs.regs[i] = regs->x[i];
 
-	sim_set_this_hcall(hcall_label(nr));
 	sim_sched_point(SIM_POINT_HVC_ENTRY, regs);
 	dispatch(&ctxt, nr);
 	sim_sched_point(SIM_POINT_HVC_EXIT, regs);
-	sim_set_this_hcall(NULL);
 
 	for (i = 0; i < 4; i++)
 		regs->x[i] = ctxt.regs.regs[i];
 out:
+	sim_set_this_hcall(NULL);
 	sim_set_this_cpu(prev_cpu);
 	__atomic_store_n(&sim->cpu_busy[cpu], 0, __ATOMIC_RELEASE);
 	return ret;
@@ -253,13 +267,27 @@ int pkvmsim_set_hvc(struct pkvmsim *sim, const struct pkvm_hvc_ops *ops)
 	return 0;
 }
 
+int machine_hvc(struct pkvmsim *sim, unsigned int cpu, unsigned long vm_id,
+		struct pkvmsim_regs *regs)
+{
+	struct pkvmsim_regs in = *regs;
+	int ret;
+
+	oracle_hvc_enter(sim->oracle, (int)cpu, vm_id, &in);
+	hvc_vm_id = vm_id;
+	ret = pkvm_hvc_call(&sim->hvc, cpu, regs);
+	hvc_vm_id = 0;
+	oracle_hvc_exit(sim->oracle, (int)cpu, vm_id, &in, regs, ret);
+	return ret;
+}
+
 int pkvmsim_hvc(struct pkvmsim *sim, unsigned int cpu,
 		struct pkvmsim_regs *regs)
 {
 	if (!sim || sim != machine_live() || !regs || cpu >= sim->cfg.nr_cpus)
 		return -EINVAL;
 
-	return pkvm_hvc_call(&sim->hvc, cpu, regs);
+	return machine_hvc(sim, cpu, 0, regs);
 }
 
 /* One hypercall at boot; any failure here is a bug in the machine. */
@@ -372,7 +400,12 @@ int pkvmsim_create(const struct pkvmsim_config *cfg, struct pkvmsim **simp)
 	}
 	sim->cfg = *cfg;
 	sim->hvc = smccc_ops;
-	pthread_mutex_init(&sim->lock, NULL);
+	host_state_init(&sim->host);
+	sim->oracle = oracle_create(cfg);
+	if (!sim->oracle) {
+		ret = -ENOMEM;
+		goto err_free;
+	}
 
 	reset_hyp_state();
 	ret = sim_arena_init(cfg->arena_pages);
@@ -398,7 +431,8 @@ err_arena:
 	sim_arena_fini();
 err_free:
 	reset_hyp_state();
-	pthread_mutex_destroy(&sim->lock);
+	oracle_destroy(sim->oracle);
+	pthread_mutex_destroy(&sim->host.lock);
 	free(sim);
 	pthread_mutex_unlock(&live_lock);
 	return ret;
@@ -428,22 +462,41 @@ static void fill_report(struct pkvmsim *sim, struct pkvmsim_report *report)
 
 	memset(report, 0, sizeof(*report));
 
-	pthread_mutex_lock(&sim->lock);
-	n = sim->nr_violations;
-	for (i = 0; i < n && i < MACHINE_KEPT_VIOLATIONS; i++) {
-		struct machine_event *mv = &sim->violations[i];
+	/* The oracle also holds the machine's own violations. */
+	report->nr_kept = oracle_get(sim->oracle, report->violations,
+				     PKVMSIM_REPORT_KEPT);
+	for (i = 0; i < report->nr_kept; i++) {
+		char line[320];
 
-		report_append(report, &used, "violation: cpu %d: %s\n",
-			      mv->cpu, mv->what);
+		oracle_format(&report->violations[i], line, sizeof(line));
+		report_append(report, &used, "violation: %s\n", line);
 	}
-	pthread_mutex_unlock(&sim->lock);
+	n = oracle_count(sim->oracle);
+	if (n > report->nr_kept)
+		report_append(report, &used, "(%lu more violations)\n",
+			      n - report->nr_kept);
 
 	report->nr_violations = n + sim_ledger_count(SIM_LEDGER_VIOLATION);
-	for (i = 0; sim_ledger_event(SIM_LEDGER_VIOLATION, i, &ev); i++)
+	for (i = 0; sim_ledger_event(SIM_LEDGER_VIOLATION, i, &ev); i++) {
 		report_append(report, &used,
 			      "violation: page %#" PRIx64 ": %s (%s in %s, "
 			      "cpu %d)\n", ev.phys, ev.what, ev.func,
 			      ev.hcall, ev.cpu);
+		if (report->nr_kept < PKVMSIM_REPORT_KEPT) {
+			struct pkvmsim_violation *v =
+				&report->violations[report->nr_kept++];
+
+			v->invariant = PKVMSIM_INV_LEDGER;
+			v->cpu = ev.cpu;
+			snprintf(v->op, sizeof(v->op), "%s", ev.hcall);
+			snprintf(v->what, sizeof(v->what),
+				 "page %#" PRIx64 ": %s (%s)", ev.phys,
+				 ev.what, ev.func);
+		}
+	}
+	pthread_mutex_lock(&sim->host.lock);
+	report->nr_host_warnings = sim->host.nr_warnings;
+	pthread_mutex_unlock(&sim->host.lock);
 
 	report->nr_refusals = sim_ledger_count(SIM_LEDGER_REFUSED);
 	report->nr_warnings = sim_warn_count();
@@ -478,6 +531,8 @@ int pkvmsim_destroy(struct pkvmsim *sim)
 		return -EINVAL;
 	}
 
+	/* As process exit closes the VMs' fds. */
+	host_state_fini(sim);
 	shutdown_protected(sim);
 
 	report = malloc(sizeof(*report));
@@ -497,7 +552,8 @@ int pkvmsim_destroy(struct pkvmsim *sim)
 	live_sim = NULL;
 	sim_arena_fini();
 	reset_hyp_state();
-	pthread_mutex_destroy(&sim->lock);
+	oracle_destroy(sim->oracle);
+	pthread_mutex_destroy(&sim->host.lock);
 	free(sim);
 	pthread_mutex_unlock(&live_lock);
 	return ret;

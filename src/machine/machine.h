@@ -6,19 +6,14 @@
 #include <pthread.h>
 
 #include <pkvmsim/pkvmsim.h>
+#include "host.h"
+
+struct oracle;
 
 enum machine_violation {
 	MACHINE_HOST_PANIC,	/* an HVC with no hypervisor to take it */
 	MACHINE_HYP_CRASH,	/* a call the real hypervisor dies on */
 };
-
-struct machine_event {
-	enum machine_violation	kind;
-	int			cpu;
-	char			what[160];
-};
-
-#define MACHINE_KEPT_VIOLATIONS	32
 
 struct pkvmsim {
 	struct pkvmsim_config	cfg;
@@ -33,9 +28,9 @@ struct pkvmsim {
 	/* One thread per simulated CPU at a time. */
 	int			cpu_busy[PKVMSIM_MAX_CPUS];
 
-	pthread_mutex_t		lock;	/* protects the violation log */
-	unsigned long		nr_violations;
-	struct machine_event	violations[MACHINE_KEPT_VIOLATIONS];
+	/* The simulated host kernel and the invariants' checker. */
+	struct host_state	host;
+	struct oracle		*oracle;
 };
 
 void machine_violation(struct pkvmsim *sim, enum machine_violation kind,
@@ -44,5 +39,16 @@ void machine_violation(struct pkvmsim *sim, enum machine_violation kind,
 
 /* The live simulator, or NULL. */
 struct pkvmsim *machine_live(void);
+
+/*
+ * One hypercall from @cpu through the installed transport, about host VM
+ * @vm_id (0: a raw call), shown to the oracle on the way in and out.
+ */
+int machine_hvc(struct pkvmsim *sim, unsigned int cpu, unsigned long vm_id,
+		struct pkvmsim_regs *regs);
+
+/* A line for the curious (PKVMSIM_VERBOSE=1 in the environment). */
+void machine_log(struct pkvmsim *sim, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
 
 #endif /* PKVMSIM_MACHINE_H */

@@ -1,0 +1,97 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The oracle: checks the invariants of SPEC section 8 while the simulated
+ * host and anyone else make hypercalls, and keeps what it finds as
+ * structured violations.
+ *
+ * It sees three things: every hypercall (before and after, with the host
+ * VM it is about, if any), the host's VM lifecycle events, and, white-box,
+ * the hypervisor's state (the VM table, the per-CPU loaded vCPU, the page
+ * ledger).  Checks that depend on the order of concurrent calls are made
+ * only when no other hypercall overlapped the one being checked, so the
+ * oracle never reports a false violation under real concurrency.
+ *
+ * All functions are thread-safe.  Not a public header.
+ */
+#ifndef PKVMSIM_ORACLE_H
+#define PKVMSIM_ORACLE_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+
+#include <pkvmsim/pkvmsim.h>
+
+struct kvm;
+struct oracle;
+
+/* Create for a machine booted with @cfg; NULL on -ENOMEM. */
+struct oracle *oracle_create(const struct pkvmsim_config *cfg);
+void oracle_destroy(struct oracle *o);
+
+/* --- host VM lifecycle --- */
+
+/*
+ * Host VM @vm_id (>= 1) begins kvm_arch_init_vm() with @kvm, which stays
+ * valid until oracle_vm_destroyed() or a failed oracle_vm_created().
+ */
+void oracle_vm_register(struct oracle *o, unsigned long vm_id,
+			const struct kvm *kvm);
+/*
+ * VM creation ended with @ret.  On failure the VM is forgotten, after
+ * checking it left nothing behind (invariant 3: a reserved handle was
+ * unreserved; the host handle is 0).
+ */
+void oracle_vm_created(struct oracle *o, unsigned long vm_id, int cpu,
+		       int ret);
+/*
+ * kvm_arch_destroy_vm() ended for @vm_id (@kvm still readable); @ret is
+ * the teardown's result (0 if there was none).  Checks invariants 3 and 9
+ * for the VM, then forgets it.  A teardown that failed with -EBUSY leaks
+ * the slot by design: reported under invariant 3 as such.
+ */
+void oracle_vm_destroyed(struct oracle *o, unsigned long vm_id, int cpu,
+			 int ret);
+
+/* --- hypercalls --- */
+
+/*
+ * One hypercall from @cpu, about host VM @vm_id (0: not the host model's,
+ * e.g. a raw pkvmsim_hvc()).  @in is what was sent; @out what came back
+ * (valid if @ret == 0); @ret what the transport returned.
+ */
+void oracle_hvc_enter(struct oracle *o, int cpu, unsigned long vm_id,
+		      const struct pkvmsim_regs *in);
+void oracle_hvc_exit(struct oracle *o, int cpu, unsigned long vm_id,
+		     const struct pkvmsim_regs *in,
+		     const struct pkvmsim_regs *out, int ret);
+
+/*
+ * The host tells the simulated TrustZone about VM @vm_id by @handle (@op
+ * names the message): invariant 13 holds for it as for a hypercall.
+ */
+void oracle_tz_message(struct oracle *o, int cpu, unsigned long vm_id,
+		       unsigned int handle, const char *op);
+
+/*
+ * Whole-state invariants (1, 12, table against host VMs).  Only checks
+ * when no hypercall is in flight; returns whether it checked.
+ */
+bool oracle_check_state(struct oracle *o);
+
+/* --- violations --- */
+
+/* Record one violation; @invariant is 1..13 or a PKVMSIM_INV_* value. */
+void oracle_report(struct oracle *o, unsigned int invariant,
+		   unsigned long vm_id, unsigned int handle, int cpu,
+		   const char *op, const char *fmt, ...)
+	__attribute__((format(printf, 7, 8)));
+
+/* Violations recorded so far. */
+unsigned long oracle_count(struct oracle *o);
+/* Copy the first @max violations to @out; returns how many. */
+unsigned int oracle_get(struct oracle *o, struct pkvmsim_violation *out,
+			unsigned int max);
+/* One line, e.g. "invariant 13: vm 2 handle 0x0 cpu 1 in ...: ...". */
+int oracle_format(const struct pkvmsim_violation *v, char *buf, size_t len);
+
+#endif /* PKVMSIM_ORACLE_H */

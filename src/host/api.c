@@ -1,0 +1,470 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The public host-level API: the ioctls a VMM would make (create a VM, a
+ * vCPU, run, destroy) and an MMU notifier firing, each on a simulated CPU.
+ * Checks arguments, claims the CPU for the calling thread, and runs the
+ * host kernel's paths (arm.c, pkvm.c), telling the oracle what happens.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "asm/kvm_asm.h"
+#include "asm/cpufeature.h"
+#include "sim_env.h"
+#include "machine.h"
+#include "oracle.h"
+#include "host.h"
+
+static __thread int host_cpu = -1;
+
+int host_this_cpu(void)
+{
+	return host_cpu;
+}
+
+void host_warn(struct pkvmsim *sim, const char *what)
+{
+	pthread_mutex_lock(&sim->host.lock);
+	sim->host.nr_warnings++;
+	pthread_mutex_unlock(&sim->host.lock);
+	machine_log(sim, "host WARN on cpu %d: %s", host_cpu, what);
+}
+
+long host_hvc(struct pkvmsim_vm *vm, unsigned long nr, u64 a1, u64 a2,
+	      u64 a3)
+{
+	struct pkvmsim *sim = machine_live();
+	struct pkvmsim_regs regs = {
+		.x = { KVM_HOST_SMCCC_ID(nr), a1, a2, a3 },
+	};
+	int ret;
+
+	ret = machine_hvc(sim, (unsigned int)host_cpu, vm ? vm->id : 0,
+			  &regs);
+	if (ret)
+		return ret;
+
+	if (regs.x[0] != SMCCC_RET_SUCCESS)
+		host_warn(sim, "hypercall refused (x0 != SMCCC_RET_SUCCESS)");
+
+	return (long)regs.x[1];
+}
+
+/* --- per-CPU claim: one thread runs the host on a CPU at a time --- */
+
+int host_cpu_enter(struct pkvmsim *sim, unsigned int cpu)
+{
+	if (!sim || sim != machine_live() || cpu >= sim->cfg.nr_cpus)
+		return -EINVAL;
+	if (__atomic_exchange_n(&sim->host.cpu_busy[cpu], 1, __ATOMIC_ACQUIRE))
+		return -EBUSY;
+	host_cpu = (int)cpu;
+	return 0;
+}
+
+void host_cpu_exit(struct pkvmsim *sim, unsigned int cpu)
+{
+	host_cpu = -1;
+	__atomic_store_n(&sim->host.cpu_busy[cpu], 0, __ATOMIC_RELEASE);
+	oracle_check_state(sim->oracle);
+}
+
+void host_state_init(struct host_state *host)
+{
+	memset(host, 0, sizeof(*host));
+	pthread_mutex_init(&host->lock, NULL);
+	TAILQ_INIT(&host->vms);
+}
+
+/* --- the simulated TrustZone --- */
+
+void tz_vm_created(struct pkvmsim_vm *vm)
+{
+	struct pkvmsim *sim = vm->sim;
+
+	oracle_tz_message(sim->oracle, host_cpu, vm->id,
+			  READ_ONCE(vm->kvm->arch.pkvm.handle),
+			  "tz_vm_created");
+	pthread_mutex_lock(&sim->host.lock);
+	sim->host.tz_vms++;
+	pthread_mutex_unlock(&sim->host.lock);
+}
+
+void tz_vm_destroyed(struct pkvmsim_vm *vm)
+{
+	struct pkvmsim *sim = vm->sim;
+
+	oracle_tz_message(sim->oracle, host_cpu, vm->id,
+			  READ_ONCE(vm->kvm->arch.pkvm.handle),
+			  "tz_vm_destroyed");
+	pthread_mutex_lock(&sim->host.lock);
+	sim->host.tz_vms--;
+	pthread_mutex_unlock(&sim->host.lock);
+}
+
+unsigned long pkvmsim_tz_vm_count(struct pkvmsim *sim)
+{
+	unsigned long n;
+
+	if (!sim || sim != machine_live())
+		return 0;
+	pthread_mutex_lock(&sim->host.lock);
+	n = sim->host.tz_vms;
+	pthread_mutex_unlock(&sim->host.lock);
+	return n;
+}
+
+/* --- VMs --- */
+
+static bool tz_is_told(struct pkvmsim *sim)
+{
+	/* TrustZone hears of VMs only in pKVM mode. */
+	return sim->cfg.mode == PKVMSIM_MODE_PROTECTED;
+}
+
+static void vm_free(struct pkvmsim_vm *vm)
+{
+	if (vm->kvm)
+		sim_host_free_pages(vm->kvm, vm->kvm_pages);
+	free(vm);
+}
+
+/* KVM_CREATE_VM: kvm_create_vm() with the arm64 and pKVM parts. */
+static int vm_create(struct pkvmsim *sim, enum pkvmsim_vm_type type,
+		     struct pkvmsim_vm **vmp)
+{
+	struct pkvmsim_vm *vm;
+	int ret;
+
+	vm = calloc(1, sizeof(*vm));
+	if (!vm)
+		return -ENOMEM;
+	vm->sim = sim;
+	vm->type = type;
+	mutex_init(&vm->lock);
+	vm->kvm_pages = (sizeof(struct kvm) + SIM_PAGE_SIZE - 1) /
+			SIM_PAGE_SIZE;
+	vm->kvm = sim_host_alloc_pages(vm->kvm_pages);
+	if (!vm->kvm) {
+		vm_free(vm);
+		return -ENOMEM;
+	}
+
+	pthread_mutex_lock(&sim->host.lock);
+	vm->id = ++sim->host.next_id;
+	pthread_mutex_unlock(&sim->host.lock);
+
+	oracle_vm_register(sim->oracle, vm->id, vm->kvm);
+	ret = kvm_arch_init_vm(vm);
+	oracle_vm_created(sim->oracle, vm->id, host_cpu, ret);
+	if (ret) {
+		vm_free(vm);
+		return ret;
+	}
+
+	/* kvm_init_mmu_notifier(): the notifier may fire from now on. */
+	if (tz_is_told(sim))
+		tz_vm_created(vm);
+
+	pthread_mutex_lock(&sim->host.lock);
+	TAILQ_INSERT_TAIL(&sim->host.vms, vm, link);
+	pthread_mutex_unlock(&sim->host.lock);
+
+	*vmp = vm;
+	return 0;
+}
+
+int pkvmsim_vm_create_type(struct pkvmsim *sim, unsigned int cpu,
+			   enum pkvmsim_vm_type type, struct pkvmsim_vm **vmp)
+{
+	int ret;
+
+	if (!vmp || (type != PKVMSIM_VM_NORMAL && type != PKVMSIM_VM_PROTECTED))
+		return -EINVAL;
+
+	ret = host_cpu_enter(sim, cpu);
+	if (ret)
+		return ret;
+	ret = vm_create(sim, type, vmp);
+	host_cpu_exit(sim, cpu);
+	return ret;
+}
+
+int pkvmsim_vm_create(struct pkvmsim *sim, unsigned int cpu,
+		      struct pkvmsim_vm **vmp)
+{
+	return pkvmsim_vm_create_type(sim, cpu, PKVMSIM_VM_NORMAL, vmp);
+}
+
+/* Whether @vm is a live VM of the live simulator. */
+static bool vm_is_live(const struct pkvmsim_vm *vm)
+{
+	struct pkvmsim *sim = machine_live();
+	struct pkvmsim_vm *pos;
+	bool found = false;
+
+	if (!vm || !sim)
+		return false;
+
+	pthread_mutex_lock(&sim->host.lock);
+	TAILQ_FOREACH(pos, &sim->host.vms, link) {
+		if (pos == vm) {
+			found = true;
+			break;
+		}
+	}
+	pthread_mutex_unlock(&sim->host.lock);
+	return found;
+}
+
+/* Check @vm and claim @cpu for the calling thread. */
+static int vm_op_begin(struct pkvmsim_vm *vm, unsigned int cpu)
+{
+	if (!vm_is_live(vm))
+		return -EINVAL;
+	return host_cpu_enter(vm->sim, cpu);
+}
+
+int pkvmsim_vcpu_create(struct pkvmsim_vm *vm, unsigned int cpu,
+			unsigned int idx)
+{
+	struct host_vcpu *hv;
+	int ret;
+
+	ret = vm_op_begin(vm, cpu);
+	if (ret)
+		return ret;
+
+	mutex_lock(&vm->lock);
+	ret = -EBUSY;
+	if (vm->has_run)
+		goto unlock;
+	ret = -EINVAL;
+	if (idx >= PKVMSIM_MAX_VCPUS || idx != (unsigned int)vm->kvm->created_vcpus)
+		goto unlock;
+
+	hv = &vm->vcpus[idx];
+	ret = -ENOMEM;
+	hv->vcpu = sim_host_alloc_pages(1);
+	if (!hv->vcpu)
+		goto unlock;
+	hv->vcpu->kvm = vm->kvm;
+	hv->vcpu->vcpu_id = (int)idx;
+	hv->vcpu->vcpu_idx = (int)idx;
+
+	ret = kvm_arch_vcpu_create(vm, hv);
+	if (ret) {
+		sim_host_free_pages(hv->vcpu, 1);
+		hv->vcpu = NULL;
+		goto unlock;
+	}
+	/* The hypervisor reads it once, at init_vm. */
+	WRITE_ONCE(vm->kvm->created_vcpus, vm->kvm->created_vcpus + 1);
+unlock:
+	mutex_unlock(&vm->lock);
+	host_cpu_exit(vm->sim, cpu);
+	return ret;
+}
+
+static struct host_vcpu *vcpu_of(struct pkvmsim_vm *vm, unsigned int idx)
+{
+	if (idx >= PKVMSIM_MAX_VCPUS || !vm->vcpus[idx].vcpu)
+		return NULL;
+	return &vm->vcpus[idx];
+}
+
+/* vcpu_put() on the CPU the vCPU is loaded on. */
+static void vcpu_put(struct pkvmsim_vm *vm, struct host_vcpu *hv)
+{
+	int cpu = hv->loaded_cpu;
+
+	kvm_arch_vcpu_put(vm, hv);
+	__atomic_store_n(&vm->sim->host.loaded[cpu], NULL, __ATOMIC_RELAXED);
+	__atomic_store_n(&hv->loaded_cpu, -1, __ATOMIC_RELEASE);
+}
+
+int pkvmsim_vcpu_run(struct pkvmsim_vm *vm, unsigned int cpu,
+		     unsigned int idx)
+{
+	struct host_vcpu *hv;
+	int expected = -1;
+	int ret;
+
+	ret = vm_op_begin(vm, cpu);
+	if (ret)
+		return ret;
+
+	ret = -EINVAL;
+	hv = vcpu_of(vm, idx);
+	if (!hv)
+		goto out;
+
+	/*
+	 * vcpu->mutex: a vCPU runs on one CPU at a time; and a CPU runs one
+	 * vCPU at a time, which only this thread changes for this CPU.
+	 */
+	ret = -EBUSY;
+	if (vm->sim->host.loaded[cpu])
+		goto out;
+	if (!__atomic_compare_exchange_n(&hv->loaded_cpu, &expected, (int)cpu,
+					 false, __ATOMIC_ACQUIRE,
+					 __ATOMIC_RELAXED))
+		goto out;
+	__atomic_store_n(&vm->sim->host.loaded[cpu], hv, __ATOMIC_RELAXED);
+
+	/* vcpu_load(), before the first-run set-up as in KVM_RUN. */
+	kvm_arch_vcpu_load(vm, hv);
+
+	ret = 0;
+	if (!hv->has_run) {
+		mutex_lock(&vm->lock);
+		vm->has_run = true;
+		mutex_unlock(&vm->lock);
+
+		ret = kvm_arch_vcpu_run_pid_change(vm, hv);
+		if (ret) {
+			/* KVM_RUN fails and puts the vCPU on its way out. */
+			vcpu_put(vm, hv);
+			goto out;
+		}
+		hv->has_run = true;
+	}
+out:
+	host_cpu_exit(vm->sim, cpu);
+	return ret;
+}
+
+int pkvmsim_vcpu_put(struct pkvmsim_vm *vm, unsigned int cpu,
+		     unsigned int idx)
+{
+	struct host_vcpu *hv;
+	int ret;
+
+	ret = vm_op_begin(vm, cpu);
+	if (ret)
+		return ret;
+
+	hv = vcpu_of(vm, idx);
+	if (hv && __atomic_load_n(&hv->loaded_cpu, __ATOMIC_ACQUIRE) ==
+		  (int)cpu)
+		vcpu_put(vm, hv);
+	else
+		ret = -EINVAL;
+
+	host_cpu_exit(vm->sim, cpu);
+	return ret;
+}
+
+int pkvmsim_mmu_notify(struct pkvmsim_vm *vm, unsigned int cpu)
+{
+	int ret;
+
+	ret = vm_op_begin(vm, cpu);
+	if (ret)
+		return ret;
+
+	__atomic_add_fetch(&vm->nr_notifies, 1, __ATOMIC_RELAXED);
+	kvm_arch_flush_remote_tlbs(vm);
+
+	host_cpu_exit(vm->sim, cpu);
+	return 0;
+}
+
+/* Whether a vCPU of @vm is loaded on a CPU other than @cpu. */
+static bool vm_loaded_elsewhere(struct pkvmsim_vm *vm, int cpu)
+{
+	unsigned int i;
+
+	for (i = 0; i < PKVMSIM_MAX_VCPUS; i++) {
+		int on = __atomic_load_n(&vm->vcpus[i].loaded_cpu,
+					 __ATOMIC_ACQUIRE);
+
+		if (vm->vcpus[i].vcpu && on >= 0 && on != cpu)
+			return true;
+	}
+	return false;
+}
+
+/*
+ * kvm_destroy_vm(): the fd's last reference is gone.  A vCPU still loaded
+ * is put first, on its own CPU, as its thread would on closing its fd.
+ */
+static int vm_destroy(struct pkvmsim_vm *vm)
+{
+	struct pkvmsim *sim = vm->sim;
+	int cpu = host_cpu;
+	unsigned int i;
+	int ret;
+
+	pthread_mutex_lock(&sim->host.lock);
+	TAILQ_REMOVE(&sim->host.vms, vm, link);
+	pthread_mutex_unlock(&sim->host.lock);
+
+	for (i = 0; i < PKVMSIM_MAX_VCPUS; i++) {
+		struct host_vcpu *hv = &vm->vcpus[i];
+
+		if (hv->vcpu && hv->loaded_cpu >= 0) {
+			host_cpu = hv->loaded_cpu;
+			vcpu_put(vm, hv);
+			host_cpu = cpu;
+		}
+	}
+
+	if (tz_is_told(sim))
+		tz_vm_destroyed(vm);
+
+	ret = kvm_arch_destroy_vm(vm);
+	oracle_vm_destroyed(sim->oracle, vm->id, host_cpu, ret);
+
+	vm_free(vm);
+	return ret;
+}
+
+int pkvmsim_vm_destroy(struct pkvmsim_vm *vm, unsigned int cpu)
+{
+	struct pkvmsim *sim;
+	int ret;
+
+	ret = vm_op_begin(vm, cpu);
+	if (ret)
+		return ret == -EBUSY ? -EAGAIN : ret;
+	sim = vm->sim;
+	/* Another CPU is inside KVM_RUN: the VM cannot be going away. */
+	if (vm_loaded_elsewhere(vm, (int)cpu))
+		ret = -EAGAIN;
+	else
+		ret = vm_destroy(vm);
+	host_cpu_exit(sim, cpu);
+	return ret;
+}
+
+void host_state_fini(struct pkvmsim *sim)
+{
+	struct pkvmsim_vm *vm;
+
+	host_cpu = 0;
+	while ((vm = TAILQ_FIRST(&sim->host.vms)))
+		vm_destroy(vm);
+	host_cpu = -1;
+}
+
+unsigned int pkvmsim_vm_handle(const struct pkvmsim_vm *vm)
+{
+	if (!vm_is_live(vm))
+		return 0;
+	return __atomic_load_n(&vm->kvm->arch.pkvm.handle, __ATOMIC_RELAXED);
+}
+
+unsigned long pkvmsim_vm_id(const struct pkvmsim_vm *vm)
+{
+	return vm_is_live(vm) ? vm->id : 0;
+}
+
+bool pkvmsim_vm_is_created(const struct pkvmsim_vm *vm)
+{
+	if (!vm_is_live(vm))
+		return false;
+	return __atomic_load_n(&vm->kvm->arch.pkvm.is_created,
+			       __ATOMIC_RELAXED);
+}
