@@ -1,0 +1,321 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * What pkvmsim prints: a run's summary and `pkvmsim list`, each as text for
+ * a person or as one JSON object for a program.  The text keeps one fact
+ * per line, label first, so that a test or grep can pick a line out.
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+
+static const char *const mode_summaries[PKVMSIM_MODE_NR] = {
+	[PKVMSIM_MODE_PROTECTED] = "pKVM, finalised: a 255-slot VM table",
+	[PKVMSIM_MODE_NVHE] = "nVHE hypervisor, not protected: no VM table",
+	[PKVMSIM_MODE_VHE] = "no hypervisor: an HVC panics the host",
+};
+
+static const char *const profile_summaries[PKVMSIM_PROFILE_NR] = {
+	[PKVMSIM_PROFILE_6_18] = "Linux 6.18: the handle is reserved at VM "
+				 "creation, in pKVM mode only",
+	[PKVMSIM_PROFILE_V3]   = "v3 of the series: reserve in every mode, "
+				 "unreserve in pKVM mode only",
+	[PKVMSIM_PROFILE_LAZY] = "before the series: the handle is reserved "
+				 "at the first vCPU run",
+};
+
+const char *mode_summary(enum pkvmsim_mode mode)
+{
+	return (unsigned int)mode < PKVMSIM_MODE_NR ? mode_summaries[mode] :
+						      NULL;
+}
+
+const char *profile_summary(enum pkvmsim_profile profile)
+{
+	return (unsigned int)profile < PKVMSIM_PROFILE_NR ?
+	       profile_summaries[profile] : NULL;
+}
+
+/* The command line that boots the same machine and runs the same thing. */
+static void print_replay(FILE *f, const struct cli_opts *opts)
+{
+	fprintf(f, "pkvmsim run --scenario %s --mode %s --profile %s "
+		"--cpus %u --vms %u --iterations %u --seed %" PRIu64,
+		opts->scenario->name, pkvmsim_mode_name(opts->cfg.mode),
+		pkvmsim_profile_name(opts->cfg.profile), opts->cfg.nr_cpus,
+		opts->vms, opts->iterations, opts->cfg.seed);
+}
+
+static double per_second(unsigned long long n, double elapsed)
+{
+	return elapsed > 0 ? (double)n / elapsed : 0;
+}
+
+/* --- text --- */
+
+void print_run_text(FILE *f, const struct cli_opts *opts,
+		    const struct run_result *res)
+{
+	const struct run_stats *st = &res->stats;
+	const struct pkvmsim_report *rep = &res->report;
+	unsigned int i;
+
+	fprintf(f, "pkvmsim: scenario %s, %s mode, profile %s, %u CPU%s, "
+		"%u VM%s%s x %u iteration%s, seed %" PRIu64 "\n",
+		opts->scenario->name, pkvmsim_mode_name(opts->cfg.mode),
+		pkvmsim_profile_name(opts->cfg.profile), opts->cfg.nr_cpus,
+		opts->cfg.nr_cpus == 1 ? "" : "s", opts->vms,
+		opts->vms == 1 ? "" : "s",
+		opts->scenario->vms_per_cpu ? " per CPU" : "",
+		opts->iterations, opts->iterations == 1 ? "" : "s",
+		opts->cfg.seed);
+	fprintf(f, "  VMs created        %10lu (%lu refused: table full)\n",
+		st->vms_created, st->vms_refused);
+	fprintf(f, "  VMs destroyed      %10lu\n", st->vms_destroyed);
+	fprintf(f, "  vCPUs created      %10lu\n", st->vcpus_created);
+	fprintf(f, "  vCPU runs          %10lu\n", st->vcpu_runs);
+	fprintf(f, "  MMU notifies       %10lu\n", st->notifies);
+	fprintf(f, "  hypercalls         %10" PRIu64 " (after boot)\n",
+		res->hypercalls);
+	fprintf(f, "  failed operations  %10lu\n", res->nr_failures);
+	fprintf(f, "  violations         %10lu\n", rep->nr_violations);
+	fprintf(f, "  leaked pages       %10lu\n", rep->nr_leaked_pages);
+	fprintf(f, "  warnings           %10lu hyp, %lu host (%lu page "
+		"transitions refused)\n", rep->nr_warnings,
+		rep->nr_host_warnings, rep->nr_refusals);
+	if (res->note[0])
+		fprintf(f, "  found              %s\n", res->note);
+	fprintf(f, "  elapsed            %10.3f s, %.0f ops/s, %.0f "
+		"hypercalls/s\n", res->elapsed,
+		per_second(st->ops, res->elapsed),
+		per_second(res->hypercalls, res->elapsed));
+
+	if (!run_failed(res)) {
+		fprintf(f, "result: PASS\n");
+		return;
+	}
+
+	/* The report's lines already say "violation: " or name the page. */
+	fputs(rep->text, f);
+	if (rep->text[0] && rep->text[strlen(rep->text) - 1] != '\n')
+		fputc('\n', f);
+	if (res->destroy_ret && !res->check_ret)
+		fprintf(f, "violation: found at shutdown by pkvmsim_destroy() "
+			"(printed above)\n");
+	for (i = 0; i < res->nr_failures_kept; i++)
+		fprintf(f, "failed: %s\n", res->failures[i]);
+	if (res->nr_failures > res->nr_failures_kept)
+		fprintf(f, "(%lu more failed operations)\n",
+			res->nr_failures - res->nr_failures_kept);
+
+	fprintf(f, "result: FAIL (%lu violation%s, %lu leaked page%s, %lu "
+		"failed operation%s)\n", rep->nr_violations,
+		rep->nr_violations == 1 ? "" : "s", rep->nr_leaked_pages,
+		rep->nr_leaked_pages == 1 ? "" : "s", res->nr_failures,
+		res->nr_failures == 1 ? "" : "s");
+	fputs("replay: ", f);
+	print_replay(f, opts);
+	fputc('\n', f);
+}
+
+void print_list_text(FILE *f)
+{
+	unsigned int i;
+
+	fprintf(f, "scenarios:\n");
+	for (i = 0; i < nr_scenarios; i++)
+		fprintf(f, "  %-18s %s\n", scenarios[i].name,
+			scenarios[i].summary);
+	fprintf(f, "modes:\n");
+	for (i = 0; i < PKVMSIM_MODE_NR; i++)
+		fprintf(f, "  %-18s %s\n", pkvmsim_mode_name(i),
+			mode_summary(i));
+	fprintf(f, "profiles:\n");
+	for (i = 0; i < PKVMSIM_PROFILE_NR; i++)
+		fprintf(f, "  %-18s %s\n", pkvmsim_profile_name(i),
+			profile_summary(i));
+}
+
+/* --- JSON --- */
+
+/* A JSON string of the first @len bytes of @s. */
+static void json_strn(FILE *f, const char *s, size_t len)
+{
+	size_t i;
+
+	fputc('"', f);
+	for (i = 0; i < len && s[i]; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c == '"' || c == '\\')
+			fprintf(f, "\\%c", c);
+		else if (c == '\n')
+			fputs("\\n", f);
+		else if (c == '\t')
+			fputs("\\t", f);
+		else if (c < 0x20)
+			fprintf(f, "\\u%04x", c);
+		else
+			fputc(c, f);
+	}
+	fputc('"', f);
+}
+
+static void json_str(FILE *f, const char *s)
+{
+	json_strn(f, s, strlen(s));
+}
+
+static void json_key(FILE *f, const char *key)
+{
+	fputs("  ", f);
+	json_str(f, key);
+	fputs(": ", f);
+}
+
+static void json_ulong(FILE *f, const char *key, unsigned long long v)
+{
+	json_key(f, key);
+	fprintf(f, "%llu,\n", v);
+}
+
+/* The report's text, one array element per line. */
+static void json_lines(FILE *f, const char *text)
+{
+	const char *nl;
+	bool first = true;
+
+	fputc('[', f);
+	while (*text) {
+		nl = strchr(text, '\n');
+		if (!nl)
+			nl = text + strlen(text);
+		fputs(first ? "\n    " : ",\n    ", f);
+		json_strn(f, text, (size_t)(nl - text));
+		first = false;
+		text = *nl ? nl + 1 : nl;
+	}
+	fputs(first ? "]" : "\n  ]", f);
+}
+
+void print_run_json(FILE *f, const struct cli_opts *opts,
+		    const struct run_result *res)
+{
+	const struct run_stats *st = &res->stats;
+	const struct pkvmsim_report *rep = &res->report;
+	unsigned int i;
+
+	fputs("{\n", f);
+	json_key(f, "scenario");
+	json_str(f, opts->scenario->name);
+	fputs(",\n", f);
+	json_key(f, "mode");
+	json_str(f, pkvmsim_mode_name(opts->cfg.mode));
+	fputs(",\n", f);
+	json_key(f, "profile");
+	json_str(f, pkvmsim_profile_name(opts->cfg.profile));
+	fputs(",\n", f);
+	json_ulong(f, "cpus", opts->cfg.nr_cpus);
+	json_ulong(f, "vms", opts->vms);
+	json_ulong(f, "iterations", opts->iterations);
+	json_ulong(f, "seed", opts->cfg.seed);
+
+	json_ulong(f, "vms_created", st->vms_created);
+	json_ulong(f, "vms_refused", st->vms_refused);
+	json_ulong(f, "vms_destroyed", st->vms_destroyed);
+	json_ulong(f, "vcpus_created", st->vcpus_created);
+	json_ulong(f, "vcpu_runs", st->vcpu_runs);
+	json_ulong(f, "notifies", st->notifies);
+	json_ulong(f, "operations", st->ops);
+	json_ulong(f, "hypercalls", res->hypercalls);
+	json_ulong(f, "failed_operations", res->nr_failures);
+	json_ulong(f, "violations", rep->nr_violations);
+	json_ulong(f, "leaked_pages", rep->nr_leaked_pages);
+	json_ulong(f, "hyp_warnings", rep->nr_warnings);
+	json_ulong(f, "host_warnings", rep->nr_host_warnings);
+	json_ulong(f, "refused_transitions", rep->nr_refusals);
+	json_key(f, "elapsed_s");
+	fprintf(f, "%.6f,\n", res->elapsed);
+	json_key(f, "ops_per_s");
+	fprintf(f, "%.0f,\n", per_second(st->ops, res->elapsed));
+	json_key(f, "hypercalls_per_s");
+	fprintf(f, "%.0f,\n", per_second(res->hypercalls, res->elapsed));
+	json_key(f, "check_error");
+	fprintf(f, "%d,\n", res->check_ret);
+	json_key(f, "shutdown_error");
+	fprintf(f, "%d,\n", res->destroy_ret);
+	if (res->note[0]) {
+		json_key(f, "found");
+		json_str(f, res->note);
+		fputs(",\n", f);
+	}
+
+	json_key(f, "violation_list");
+	fputc('[', f);
+	for (i = 0; i < rep->nr_kept; i++) {
+		const struct pkvmsim_violation *v = &rep->violations[i];
+
+		fprintf(f, "%s\n    {\"invariant\": %u, \"vm\": %lu, "
+			"\"handle\": %u, \"cpu\": %d, \"op\": ", i ? "," : "",
+			v->invariant, v->vm, v->handle, v->cpu);
+		json_strn(f, v->op, sizeof(v->op));
+		fputs(", \"what\": ", f);
+		json_strn(f, v->what, sizeof(v->what));
+		fputc('}', f);
+	}
+	fputs(rep->nr_kept ? "\n  ],\n" : "],\n", f);
+
+	json_key(f, "report");
+	json_lines(f, rep->text);
+	fputs(",\n", f);
+
+	json_key(f, "failures");
+	fputc('[', f);
+	for (i = 0; i < res->nr_failures_kept; i++) {
+		fputs(i ? ",\n    " : "\n    ", f);
+		json_str(f, res->failures[i]);
+	}
+	fputs(res->nr_failures_kept ? "\n  ],\n" : "],\n", f);
+
+	json_key(f, "result");
+	json_str(f, run_failed(res) ? "fail" : "pass");
+	fputs(",\n", f);
+	json_key(f, "replay");
+	fputc('"', f);
+	print_replay(f, opts);
+	fputs("\"\n}\n", f);
+}
+
+void print_list_json(FILE *f)
+{
+	unsigned int i;
+
+	fputs("{\n  \"scenarios\": [", f);
+	for (i = 0; i < nr_scenarios; i++) {
+		fprintf(f, "%s\n    {\"name\": ", i ? "," : "");
+		json_str(f, scenarios[i].name);
+		fputs(", \"description\": ", f);
+		json_str(f, scenarios[i].summary);
+		fprintf(f, ", \"default_vms\": %u, \"default_iterations\": "
+			"%u}", scenarios[i].default_vms,
+			scenarios[i].default_iterations);
+	}
+	fputs("\n  ],\n  \"modes\": [", f);
+	for (i = 0; i < PKVMSIM_MODE_NR; i++) {
+		fprintf(f, "%s\n    {\"name\": ", i ? "," : "");
+		json_str(f, pkvmsim_mode_name(i));
+		fputs(", \"description\": ", f);
+		json_str(f, mode_summary(i));
+		fputc('}', f);
+	}
+	fputs("\n  ],\n  \"profiles\": [", f);
+	for (i = 0; i < PKVMSIM_PROFILE_NR; i++) {
+		fprintf(f, "%s\n    {\"name\": ", i ? "," : "");
+		json_str(f, pkvmsim_profile_name(i));
+		fputs(", \"description\": ", f);
+		json_str(f, profile_summary(i));
+		fputc('}', f);
+	}
+	fputs("\n  ]\n}\n", f);
+}

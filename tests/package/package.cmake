@@ -1,0 +1,111 @@
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# One step of the package test (see CMakeLists.txt beside this file):
+#
+#   STEP=install       cmake --install BUILD_DIR --prefix PREFIX, and check
+#                      that the package's files are there
+#   STEP=find_package  configure EXAMPLES against PREFIX with LIBRARY as
+#                      the target to link, build it in WORK, run it
+#   STEP=pkg-config    compile EXAMPLES/lifecycle.c with what pkvmsim.pc
+#                      says, in WORK, run it
+#
+# The examples are built with the compiler of this build: a sanitized
+# library needs its own compiler's runtime, which the package's link flags
+# ask for.
+
+function(run)
+  string(JOIN " " shown ${ARGN})
+  message("$ ${shown}")
+  execute_process(COMMAND ${ARGN} RESULT_VARIABLE status)
+  if(NOT status EQUAL 0)
+    message(FATAL_ERROR "package.cmake: '${shown}' failed: ${status}")
+  endif()
+endfunction()
+
+# The example's own verdict: 0 and a clean report.
+function(run_example exe)
+  message("$ ${exe}")
+  execute_process(COMMAND ${exe} RESULT_VARIABLE status
+                  OUTPUT_VARIABLE out ERROR_VARIABLE err)
+  message("${out}${err}")
+  if(NOT status EQUAL 0)
+    message(FATAL_ERROR "package.cmake: the example exited ${status}")
+  endif()
+  if(NOT out MATCHES "check: 0 violations, 0 leaked pages")
+    message(FATAL_ERROR "package.cmake: the example's report is not clean")
+  endif()
+endfunction()
+
+if(STEP STREQUAL "install")
+  file(REMOVE_RECURSE ${PREFIX})
+  set(config)
+  if(CONFIG)
+    set(config --config ${CONFIG})
+  endif()
+  run(${CMAKE_COMMAND} --install ${BUILD_DIR} --prefix ${PREFIX} ${config})
+
+  # Wherever GNUInstallDirs put them: lib, lib64, lib/<multiarch>.
+  file(GLOB_RECURSE installed LIST_DIRECTORIES false RELATIVE ${PREFIX}
+       ${PREFIX}/*)
+  foreach(regex "^include/pkvmsim/pkvmsim\\.h$" "^include/pkvmsim/hvc\\.h$"
+                "^bin/pkvmsim$" "^lib.*/libpkvmsim\\.a$"
+                "^lib.*/libpkvmsim\\.so$" "^lib.*/pkgconfig/pkvmsim\\.pc$"
+                "^lib.*/cmake/pkvmsim/pkvmsimConfig\\.cmake$"
+                "^lib.*/cmake/pkvmsim/pkvmsimConfigVersion\\.cmake$"
+                "^lib.*/cmake/pkvmsim/pkvmsimTargets\\.cmake$")
+    set(found ${installed})
+    list(FILTER found INCLUDE REGEX "${regex}")
+    if(NOT found)
+      message(FATAL_ERROR "package.cmake: nothing installed as ${regex}")
+    endif()
+  endforeach()
+
+  # The installed headers must stand alone: nothing from the source tree.
+  file(GLOB headers ${PREFIX}/include/pkvmsim/*.h)
+  foreach(h ${headers})
+    file(STRINGS ${h} includes REGEX "^#[ \t]*include")
+    foreach(line ${includes})
+      if(NOT line MATCHES "<(pkvmsim/[a-z_]+\\.h|std[a-z]+\\.h)>")
+        message(FATAL_ERROR "package.cmake: ${h}: ${line}")
+      endif()
+    endforeach()
+  endforeach()
+
+elseif(STEP STREQUAL "find_package")
+  file(REMOVE_RECURSE ${WORK})
+  run(${CMAKE_COMMAND} -S ${EXAMPLES} -B ${WORK} -G ${GENERATOR}
+      -DCMAKE_MAKE_PROGRAM=${MAKE_PROGRAM}
+      -DCMAKE_C_COMPILER=${C_COMPILER}
+      -DCMAKE_COMPILE_WARNING_AS_ERROR=ON
+      -DCMAKE_PREFIX_PATH=${PREFIX}
+      -DPKVMSIM_LIBRARY=${LIBRARY})
+  run(${CMAKE_COMMAND} --build ${WORK})
+  run_example(${WORK}/lifecycle)
+
+elseif(STEP STREQUAL "pkg-config")
+  file(REMOVE_RECURSE ${WORK})
+  file(MAKE_DIRECTORY ${WORK})
+  file(GLOB_RECURSE pc ${PREFIX}/pkvmsim.pc)
+  get_filename_component(pcdir "${pc}" DIRECTORY)
+  set(ENV{PKG_CONFIG_PATH} ${pcdir})
+  set(ENV{PKG_CONFIG_LIBDIR} ${pcdir})
+  foreach(what cflags libs)
+    execute_process(COMMAND ${PKG_CONFIG} --${what} pkvmsim
+                    RESULT_VARIABLE status OUTPUT_VARIABLE ${what}
+                    OUTPUT_STRIP_TRAILING_WHITESPACE)
+    if(NOT status EQUAL 0)
+      message(FATAL_ERROR "package.cmake: pkg-config --${what} pkvmsim failed")
+    endif()
+    separate_arguments(${what} UNIX_COMMAND "${${what}}")
+  endforeach()
+  execute_process(COMMAND ${PKG_CONFIG} --variable=libdir pkvmsim
+                  OUTPUT_VARIABLE libdir OUTPUT_STRIP_TRAILING_WHITESPACE)
+  # -lpkvmsim takes the shared library: find it at run time where it is.
+  run(${C_COMPILER} -Wall -Wextra -Werror ${cflags}
+      ${EXAMPLES}/lifecycle.c -o ${WORK}/lifecycle ${libs}
+      -Wl,-rpath,${libdir})
+  run_example(${WORK}/lifecycle)
+
+else()
+  message(FATAL_ERROR "package.cmake: unknown STEP '${STEP}'")
+endif()
