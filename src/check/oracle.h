@@ -9,7 +9,10 @@
  * the hypervisor's state (the VM table, the per-CPU loaded vCPU, the page
  * ledger).  Checks that depend on the order of concurrent calls are made
  * only when no other hypercall overlapped the one being checked, so the
- * oracle never reports a false violation under real concurrency.
+ * oracle never reports a false violation under real concurrency.  The
+ * hooks sit above the transport, so an answer may come from a fault
+ * injector or a mock: the hypervisor is judged by the state it changed,
+ * never by an errno alone (an injected -ENOMEM looks like a full table).
  *
  * All functions are thread-safe.  Not a public header.
  */
@@ -45,9 +48,10 @@ void oracle_vm_created(struct oracle *o, unsigned long vm_id, int cpu,
 		       int ret);
 /*
  * kvm_arch_destroy_vm() ended for @vm_id (@kvm still readable); @ret is
- * the teardown's result (0 if there was none).  Checks invariants 3 and 9
- * for the VM, then forgets it.  A teardown that failed with -EBUSY leaks
- * the slot by design: reported under invariant 3 as such.
+ * the teardown's result (0 if there was none).  Checks invariant 3 for
+ * the VM (9 is checked at the teardown itself), then forgets it.  A
+ * teardown that failed with -EBUSY leaks the slot by design: reported
+ * under invariant 3 as such.
  */
 void oracle_vm_destroyed(struct oracle *o, unsigned long vm_id, int cpu,
 			 int ret);
@@ -73,8 +77,10 @@ void oracle_tz_message(struct oracle *o, int cpu, unsigned long vm_id,
 		       unsigned int handle, const char *op);
 
 /*
- * Whole-state invariants (1, 12, table against host VMs).  Only checks
- * when no hypercall is in flight; returns whether it checked.
+ * Whole-state invariants: 1 (each LIVE slot's handle and VMID; each host
+ * VM's handle against its slot), 8 (references = loaded vCPUs) and 12.
+ * Only checks when no hypercall is in flight; returns whether it checked.
+ * A standing fault is reported once.
  */
 bool oracle_check_state(struct oracle *o);
 
@@ -91,7 +97,11 @@ unsigned long oracle_count(struct oracle *o);
 /* Copy the first @max violations to @out; returns how many. */
 unsigned int oracle_get(struct oracle *o, struct pkvmsim_violation *out,
 			unsigned int max);
-/* One line, e.g. "invariant 13: vm 2 handle 0x0 cpu 1 in ...: ...". */
+/*
+ * One line, e.g. "invariant 13 (vm 2, handle 0x0, cpu 1,
+ * __pkvm_tlb_flush_vmid): names no VM: handle 0"; returns what snprintf()
+ * does, -EINVAL for a NULL @v.
+ */
 int oracle_format(const struct pkvmsim_violation *v, char *buf, size_t len);
 
 #endif /* PKVMSIM_ORACLE_H */
