@@ -99,8 +99,13 @@ static bool lifecycle(struct worker *w)
 
 	w->bad += call(w->sim, w->cpu, PKVMSIM_HCALL_PKVM_INIT_VCPU, h,
 		       (uintptr_t)w->vcpu, (uintptr_t)vcpu_area) != 0;
-	call(w->sim, w->cpu, PKVMSIM_HCALL_PKVM_VCPU_LOAD, h, 0, 0);
-	w->bad += loaded_hyp_vcpu[w->cpu] == NULL;
+	/*
+	 * The hostile CPU may have the vCPU loaded for a moment (it puts
+	 * straight after each load): then ours is refused, so load again.
+	 */
+	do {
+		call(w->sim, w->cpu, PKVMSIM_HCALL_PKVM_VCPU_LOAD, h, 0, 0);
+	} while (!loaded_hyp_vcpu[w->cpu]);
 	/* Loaded: teardown must refuse. */
 	w->bad += call(w->sim, w->cpu, PKVMSIM_HCALL_PKVM_TEARDOWN_VM,
 		       h, 0, 0) != -EBUSY;
