@@ -48,6 +48,24 @@ static uint64_t nth_arg1(struct host_test *t, long nr, unsigned long nth)
 	return 0;
 }
 
+/* A VM with @nr_vcpus vCPUs, created on CPU 0, never run. */
+static struct pkvmsim_vm *new_vm(struct host_test *t, unsigned int nr_vcpus)
+{
+	struct pkvmsim_vm *vm;
+	unsigned int i;
+
+	assert_int_equal(pkvmsim_vm_create(t->sim, 0, &vm), 0);
+	for (i = 0; i < nr_vcpus; i++)
+		assert_int_equal(pkvmsim_vcpu_create(vm, 0, i), 0);
+	return vm;
+}
+
+/* Fail the next call of hypercall @nr with @err. */
+static void fail_next(struct host_test *t, long nr, int err)
+{
+	assert_int_equal(pkvm_hvc_fault_nth(t->fault, nr, 1, err), 0);
+}
+
 /*
  * A VMM's whole life of one VM: create it with two vCPUs, let an MMU
  * notifier fire before the first run, run both vCPUs on CPUs 0 and 1, put
@@ -220,8 +238,7 @@ static void notify_flushes_vmid_of_live_vm(void **state)
 	unsigned long flushes;
 
 	(void)state;
-	assert_int_equal(pkvmsim_vm_create(t->sim, 0, &vm), 0);
-	assert_int_equal(pkvmsim_vcpu_create(vm, 0, 0), 0);
+	vm = new_vm(t, 1);
 	assert_int_equal(pkvmsim_vcpu_run(vm, 0, 0), 0);
 	assert_int_equal(pkvmsim_vcpu_put(vm, 0, 0), 0);
 
@@ -267,9 +284,7 @@ static void concurrent_first_runs_create_once(void **state)
 		struct pkvmsim_vm *vm;
 		unsigned long inits = host_test_calls(t, HC(PKVM_INIT_VM));
 
-		assert_int_equal(pkvmsim_vm_create(t->sim, 0, &vm), 0);
-		for (cpu = 0; cpu < 4; cpu++)
-			assert_int_equal(pkvmsim_vcpu_create(vm, 0, cpu), 0);
+		vm = new_vm(t, 4);
 
 		pthread_barrier_init(&go, NULL, 4);
 		for (cpu = 0; cpu < 4; cpu++) {
@@ -307,9 +322,7 @@ static void share_failure_unwinds_creation(void **state)
 	struct pkvmsim_vm *vm;
 
 	(void)state;
-	assert_int_equal(pkvm_hvc_fault_nth(t->fault,
-					    HC(PKVM_HOST_SHARE_HYP), 1,
-					    -EPERM), 0);
+	fail_next(t, HC(PKVM_HOST_SHARE_HYP), -EPERM);
 	assert_int_equal(pkvmsim_vm_create(t->sim, 0, &vm), -EPERM);
 	assert_int_equal(host_test_calls(t, HC(PKVM_RESERVE_VM)), 0);
 	assert_int_equal(table_count(SLOT_FREE), KVM_MAX_PVMS);
@@ -323,8 +336,7 @@ static void reserve_failure_unwinds_creation(void **state)
 	struct pkvmsim_vm *vm;
 
 	(void)state;
-	assert_int_equal(pkvm_hvc_fault_nth(t->fault, HC(PKVM_RESERVE_VM), 1,
-					    -ENOMEM), 0);
+	fail_next(t, HC(PKVM_RESERVE_VM), -ENOMEM);
 	assert_int_equal(pkvmsim_vm_create(t->sim, 0, &vm), -ENOMEM);
 	assert_int_equal(host_test_calls(t, HC(PKVM_HOST_SHARE_HYP)),
 			 host_test_calls(t, HC(PKVM_HOST_UNSHARE_HYP)));
@@ -347,11 +359,9 @@ static void init_vm_failure_keeps_reservation(void **state)
 	unsigned int h;
 
 	(void)state;
-	assert_int_equal(pkvmsim_vm_create(t->sim, 0, &vm), 0);
+	vm = new_vm(t, 1);
 	h = pkvmsim_vm_handle(vm);
-	assert_int_equal(pkvmsim_vcpu_create(vm, 0, 0), 0);
-	assert_int_equal(pkvm_hvc_fault_nth(t->fault, HC(PKVM_INIT_VM), 1,
-					    -ENOMEM), 0);
+	fail_next(t, HC(PKVM_INIT_VM), -ENOMEM);
 	assert_int_equal(pkvmsim_vcpu_run(vm, 0, 0), -ENOMEM);
 
 	assert_int_equal(pkvmsim_vm_handle(vm), h);
@@ -375,11 +385,9 @@ static void init_vm_failure_then_retry(void **state)
 	unsigned int h;
 
 	(void)state;
-	assert_int_equal(pkvmsim_vm_create(t->sim, 0, &vm), 0);
+	vm = new_vm(t, 1);
 	h = pkvmsim_vm_handle(vm);
-	assert_int_equal(pkvmsim_vcpu_create(vm, 0, 0), 0);
-	assert_int_equal(pkvm_hvc_fault_nth(t->fault, HC(PKVM_INIT_VM), 1,
-					    -ENOMEM), 0);
+	fail_next(t, HC(PKVM_INIT_VM), -ENOMEM);
 	assert_int_equal(pkvmsim_vcpu_run(vm, 0, 0), -ENOMEM);
 	assert_int_equal(pkvmsim_vcpu_run(vm, 0, 0), 0);
 	assert_true(pkvmsim_vm_is_created(vm));
@@ -395,10 +403,8 @@ static void init_vcpu_failure_then_retry(void **state)
 	struct pkvmsim_vm *vm;
 
 	(void)state;
-	assert_int_equal(pkvmsim_vm_create(t->sim, 0, &vm), 0);
-	assert_int_equal(pkvmsim_vcpu_create(vm, 0, 0), 0);
-	assert_int_equal(pkvm_hvc_fault_nth(t->fault, HC(PKVM_INIT_VCPU), 1,
-					    -ENOMEM), 0);
+	vm = new_vm(t, 1);
+	fail_next(t, HC(PKVM_INIT_VCPU), -ENOMEM);
 	assert_int_equal(pkvmsim_vcpu_run(vm, 0, 0), -ENOMEM);
 	assert_true(pkvmsim_vm_is_created(vm));
 	assert_null(live_vm_of(pkvmsim_vm_handle(vm))->vcpus[0]);
@@ -422,12 +428,10 @@ static void teardown_ebusy_leaks_slot(void **state)
 	unsigned int h;
 
 	(void)state;
-	assert_int_equal(pkvmsim_vm_create(t->sim, 0, &vm), 0);
+	vm = new_vm(t, 1);
 	h = pkvmsim_vm_handle(vm);
-	assert_int_equal(pkvmsim_vcpu_create(vm, 0, 0), 0);
 	assert_int_equal(pkvmsim_vcpu_run(vm, 0, 0), 0);
-	assert_int_equal(pkvm_hvc_fault_nth(t->fault, HC(PKVM_TEARDOWN_VM), 1,
-					    -EBUSY), 0);
+	fail_next(t, HC(PKVM_TEARDOWN_VM), -EBUSY);
 	assert_int_equal(pkvmsim_vm_destroy(vm, 0), -EBUSY);
 
 	assert_int_equal(slot_state_of(h), SLOT_LIVE);
@@ -502,10 +506,8 @@ static void lazy_init_vm_failure_unreserves(void **state)
 	struct pkvmsim_vm *vm;
 
 	(void)state;
-	assert_int_equal(pkvmsim_vm_create(t->sim, 0, &vm), 0);
-	assert_int_equal(pkvmsim_vcpu_create(vm, 0, 0), 0);
-	assert_int_equal(pkvm_hvc_fault_nth(t->fault, HC(PKVM_INIT_VM), 1,
-					    -ENOMEM), 0);
+	vm = new_vm(t, 1);
+	fail_next(t, HC(PKVM_INIT_VM), -ENOMEM);
 	assert_int_equal(pkvmsim_vcpu_run(vm, 0, 0), -ENOMEM);
 	assert_int_equal(pkvmsim_vm_handle(vm), 0);
 	assert_int_equal(host_test_calls(t, HC(PKVM_UNRESERVE_VM)), 1);
@@ -653,9 +655,7 @@ static void run_and_put_rules(void **state)
 	struct pkvmsim_vm *vm;
 
 	(void)state;
-	assert_int_equal(pkvmsim_vm_create(t->sim, 0, &vm), 0);
-	assert_int_equal(pkvmsim_vcpu_create(vm, 0, 0), 0);
-	assert_int_equal(pkvmsim_vcpu_create(vm, 0, 1), 0);
+	vm = new_vm(t, 2);
 	assert_int_equal(pkvmsim_vcpu_run(vm, 0, 0), 0);
 
 	assert_int_equal(pkvmsim_vcpu_run(vm, 1, 0), -EBUSY);	/* elsewhere */
@@ -682,8 +682,7 @@ static void destroy_puts_loaded_vcpu(void **state)
 	struct pkvmsim_vm *vm;
 
 	(void)state;
-	assert_int_equal(pkvmsim_vm_create(t->sim, 0, &vm), 0);
-	assert_int_equal(pkvmsim_vcpu_create(vm, 0, 0), 0);
+	vm = new_vm(t, 1);
 	assert_int_equal(pkvmsim_vcpu_run(vm, 1, 0), 0);
 	assert_int_equal(pkvmsim_vcpu_put(vm, 1, 0), 0);
 	/* The second run loads the hyp vCPU: it exists now. */
