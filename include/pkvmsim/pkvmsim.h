@@ -49,6 +49,8 @@ enum pkvmsim_profile {
  * @nr_cpus:		simulated physical CPUs, 1..PKVMSIM_MAX_CPUS.
  * @arena_pages:	4 KiB pages of simulated memory.
  * @seed:		seed for anything randomised; 0 is a valid seed.
+ * @quiet:		pkvmsim_destroy() prints no report to stderr (for
+ *			callers that read pkvmsim_check() themselves).
  */
 struct pkvmsim_config {
 	enum pkvmsim_mode	mode;
@@ -56,6 +58,7 @@ struct pkvmsim_config {
 	unsigned int		nr_cpus;
 	unsigned long		arena_pages;
 	uint64_t		seed;
+	bool			quiet;
 };
 
 struct pkvmsim;
@@ -86,8 +89,9 @@ int pkvmsim_create(const struct pkvmsim_config *cfg, struct pkvmsim **simp);
  *
  * VMs still alive are destroyed first, as process exit closes their fds.
  * Every page must then be back with the host, unshared, unpinned and free.  A
- * leak or violation is printed to stderr, one line per page or event, with
- * the operation that caused it; the simulator is freed either way.
+ * leak or violation is printed to stderr (unless the config says quiet),
+ * one line per page or event, with the operation that caused it; the
+ * simulator is freed either way.
  *
  * Return: 0 if clean, -EUCLEAN if anything leaked or a violation was
  * recorded, -EINVAL if @sim is not the live simulator.

@@ -538,15 +538,17 @@ int pkvmsim_destroy(struct pkvmsim *sim)
 	report = malloc(sizeof(*report));
 	if (report) {
 		fill_report(sim, report);
-		if (report->nr_violations || report->nr_leaked_pages) {
+		if (report->nr_violations || report->nr_leaked_pages)
+			ret = -EUCLEAN;
+		if (ret && !sim->cfg.quiet)
 			fprintf(stderr,
 				"pkvmsim: %lu violation(s), %lu page(s) not "
 				"back with the host at shutdown\n%s",
 				report->nr_violations,
 				report->nr_leaked_pages, report->text);
-			ret = -EUCLEAN;
-		}
 		free(report);
+	} else {
+		ret = -ENOMEM;
 	}
 
 	live_sim = NULL;
