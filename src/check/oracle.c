@@ -276,9 +276,10 @@ static bool page_read(uint64_t phys, struct page_snap *s)
 {
 	struct sim_page_info info;
 
+	memset(s, 0, sizeof(*s));
+	s->phys = phys;
 	if (phys == ~0ULL || sim_ledger_page(phys, &info))
 		return false;
-	s->phys = phys;
 	s->host_state = info.host_state;
 	s->hyp_state = info.hyp_state;
 	s->refs = info.refcount;
