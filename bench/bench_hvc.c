@@ -98,8 +98,8 @@ int main(int argc, char **argv)
 {
 	unsigned long pairs = argc > 1 ? strtoul(argv[1], NULL, 0) : 200000;
 	unsigned long lives = argc > 2 ? strtoul(argv[2], NULL, 0) : 20000;
-	struct pkvm_hvc_trace *trace;
-	struct pkvm_hvc_fault *fault;
+	struct pkvm_hvc_trace *trace = NULL;
+	struct pkvm_hvc_fault *fault = NULL;
 	struct pkvmsim_report report;
 	struct pkvmsim *sim;
 	double pair[NR_TRANSPORTS] = { 0 }, life[NR_TRANSPORTS] = { 0 };
