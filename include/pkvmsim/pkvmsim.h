@@ -310,7 +310,9 @@ int pkvmsim_mmu_notify(struct pkvmsim_vm *vm, unsigned int cpu);
  * still loaded on @cpu, kvm_arch_destroy_vm() (teardown or unreserve in
  * pKVM mode), and free everything.  @vm is gone afterwards, whatever the
  * hypervisor answered; a teardown that fails leaks its slot, as the
- * kernel's does, and the oracle reports it.
+ * kernel's does, and the oracle reports it.  As with the last close of a
+ * VM's fd, no other call on @vm may be in flight or follow; a stale @vm
+ * is refused with -EINVAL.
  *
  * Return: 0; the teardown's error (e.g. -EBUSY), @vm gone all the same;
  * -EAGAIN, and nothing done, while a vCPU of @vm is loaded on another CPU
