@@ -141,6 +141,8 @@ struct call {
 	struct pkvmsim_regs	in;
 	struct pkvmsim_regs	out;
 	int			ret;
+	/* Tell the oracle the hypervisor answered (its errno is evidence). */
+	bool			reached;
 };
 
 /*
@@ -166,7 +168,8 @@ static struct call begin(struct fix *f, unsigned int cpu, unsigned long vm,
 
 static void done(struct fix *f, struct call *c)
 {
-	oracle_hvc_exit(f->o, (int)c->cpu, c->vm, &c->in, &c->out, c->ret);
+	oracle_hvc_exit(f->o, (int)c->cpu, c->vm, &c->in, &c->out, c->ret,
+			c->reached);
 }
 
 static struct call hvc(struct fix *f, unsigned int cpu, unsigned long vm,
@@ -958,6 +961,72 @@ static void unreserve_of_live_slot_is_4(void **state)
 }
 
 /* Invariant 7 on a RESERVED slot, 8 with a vCPU loaded. */
+/*
+ * When the hypervisor itself answered, the answer's errno is evidence:
+ * an unreserve that leaves its RESERVED slot alone (4), a -ENOMEM with a
+ * FREE slot (2), a lookup of a RESERVED slot that is not -ENOENT (7), a
+ * teardown under references that is not -EBUSY (8).  The same answers
+ * from a decorator are not judged (injected_answers_are_not_judged).
+ */
+static void hyp_answers_are_judged_by_errno(void **state)
+{
+	struct fix *f = *state;
+	struct call c;
+	struct seen s;
+	struct hvm a, b;
+
+	hvm_create(f, &a, 1, 1, 0);
+	c = begin(f, 1, 0, UNRESERVE, FIRST_HANDLE, 0, 0);
+	c.reached = true;
+	vm_table[0] = SIM_RESERVED_ENTRY;	/* as if it never freed it */
+	done(f, &c);
+	s = expect_only(f, 1, 4);
+	assert_contains(s.v[0].what, "left RESERVED slot 0x1000 RESERVED");
+
+	c = begin(f, 0, 0, RESERVE, 0, 0, 0);
+	assert_int_equal(c.out.x[1], FIRST_HANDLE + 1);
+	vm_table[1] = NULL;
+	c.out.x[1] = (uint64_t)-ENOMEM;
+	c.reached = true;
+	done(f, &c);
+	s = seen_of(f);
+	assert_int_equal(s.n, 2);
+	assert_int_equal(s.v[1].invariant, 2);
+	assert_contains(s.v[1].what, "-ENOMEM while slot 0x1001 was FREE");
+
+	c = begin(f, 0, 0, TEARDOWN, FIRST_HANDLE, 0, 0);
+	assert_int_equal((int)c.out.x[1], -ENOENT);
+	c.out.x[1] = (uint64_t)-EINVAL;
+	c.reached = true;
+	done(f, &c);
+	s = seen_of(f);
+	assert_int_equal(s.n, 3);
+	assert_int_equal(s.v[2].invariant, 7);
+	assert_contains(s.v[2].what, "not -ENOENT");
+
+	hvm_create(f, &b, 2, 1, 0);
+	hvm_first_run(f, &b, 0);
+	hvc(f, 1, 2, VCPU_LOAD, handle_of(&b), 0, 0);
+	c = begin(f, 0, 0, TEARDOWN, handle_of(&b), 0, 0);
+	assert_int_equal((int)c.out.x[1], -EBUSY);
+	c.out.x[1] = (uint64_t)-ENOENT;
+	c.reached = true;
+	done(f, &c);
+	s = seen_of(f);
+	assert_int_equal(s.n, 4);
+	assert_int_equal(s.v[3].invariant, 8);
+	assert_contains(s.v[3].what, "not -EBUSY");
+
+	/* The same answers, true ones: nothing more. */
+	c = begin(f, 0, 0, TEARDOWN, handle_of(&b), 0, 0);
+	c.reached = true;
+	done(f, &c);
+	hvc(f, 1, 2, VCPU_PUT, 0, 0, 0);
+	assert_int_equal(oracle_count(f->o), 4);
+	assert_int_equal(hvm_destroy(f, &a, 0), 0);
+	assert_int_equal(hvm_destroy(f, &b, 0), 0);
+}
+
 static void teardown_of_reserved_7_and_referenced_8(void **state)
 {
 	struct fix *f = *state;
@@ -1408,6 +1477,7 @@ int main(void)
 		ORACLE_TEST(injected_answers_are_not_judged),
 		ORACLE_TEST(unreserve_of_live_slot_is_4),
 		ORACLE_TEST(teardown_of_reserved_7_and_referenced_8),
+		ORACLE_TEST(hyp_answers_are_judged_by_errno),
 		ORACLE_TEST(init_vm_into_another_slot_is_5),
 		ORACLE_TEST(init_vm_failure_must_leave_nothing_6),
 		ORACLE_TEST(second_successful_init_is_11),

@@ -1134,10 +1134,55 @@ static void judge_teardown(struct oracle *o, int cpu, unsigned long vm_id,
 	}
 }
 
+/*
+ * The hypervisor itself answered: its errno must fit the state the call
+ * found (@c, read while the call was alone), as SPEC 3 says.
+ */
+static void judge_answer(struct oracle *o, int cpu, unsigned long vm_id,
+			 unsigned long nr, const char *op,
+			 const struct ocall *c, struct pkvm_hyp_vm *const *now,
+			 unsigned int handle, int result)
+{
+	unsigned int idx = handle_idx(handle), i;
+	enum slot_kind was = idx < NR_SLOTS ? kind_of(c->slots[idx]) :
+					      ORA_FREE;
+
+	switch (nr) {
+	case NR_RESERVE:
+		if (result != -ENOMEM)
+			break;
+		for (i = 0; i < NR_SLOTS; i++) {
+			if (kind_of(c->slots[i]) != ORA_FREE)
+				continue;
+			report(o, 2, vm_id, 0, cpu, op, "-ENOMEM while slot "
+			       "0x%x was FREE", SIM_HANDLE_OFFSET + i);
+			break;
+		}
+		break;
+	case NR_UNRESERVE:
+		if (was == ORA_RESERVED && kind_of(now[idx]) != ORA_FREE)
+			report(o, 4, vm_id, handle, cpu, op,
+			       "left RESERVED slot 0x%x %s", handle,
+			       kind_name(kind_of(now[idx])));
+		break;
+	case NR_INIT_VCPU:
+	case NR_TEARDOWN:
+		if (was == ORA_RESERVED && result != -ENOENT)
+			report(o, 7, vm_id, handle, cpu, op, "answered %d "
+			       "on a RESERVED slot, not -ENOENT", result);
+		else if (nr == NR_TEARDOWN && was == ORA_LIVE &&
+			 c->vm_refs && result != -EBUSY)
+			report(o, 8, vm_id, handle, cpu, op, "answered %d "
+			       "with %u references held, not -EBUSY", result,
+			       c->vm_refs);
+		break;
+	}
+}
+
 static void judge(struct oracle *o, int cpu, unsigned long vm_id,
 		  struct ovm *v, unsigned long nr, const char *op,
 		  const struct ocall *c, const struct pkvmsim_regs *in,
-		  bool delivered, int result)
+		  bool delivered, int result, bool reached)
 {
 	struct pkvm_hyp_vm *now[NR_SLOTS];
 	struct pkvm_hyp_vm **tbl = table();
@@ -1146,6 +1191,8 @@ static void judge(struct oracle *o, int cpu, unsigned long vm_id,
 	if (!tbl)
 		return;
 	table_read(tbl, now);
+	if (reached)
+		judge_answer(o, cpu, vm_id, nr, op, c, now, handle, result);
 
 	switch (nr) {
 	case NR_RESERVE:
@@ -1224,7 +1271,7 @@ void oracle_hvc_enter(struct oracle *o, int cpu, unsigned long vm_id,
 
 void oracle_hvc_exit(struct oracle *o, int cpu, unsigned long vm_id,
 		     const struct pkvmsim_regs *in,
-		     const struct pkvmsim_regs *out, int ret)
+		     const struct pkvmsim_regs *out, int ret, bool reached)
 {
 	struct ocall *c = NULL;
 	bool alone, delivered;
@@ -1249,7 +1296,8 @@ void oracle_hvc_exit(struct oracle *o, int cpu, unsigned long vm_id,
 	if (v && o->mode == PKVMSIM_MODE_PROTECTED)
 		host_exit(o, cpu, v, nr, in, delivered, result, ret, op);
 	if (alone && c->have_table)
-		judge(o, cpu, vm_id, v, nr, op, c, in, delivered, result);
+		judge(o, cpu, vm_id, v, nr, op, c, in, delivered, result,
+		      reached && delivered);
 
 	if (c && c->depth) {
 		c->depth--;

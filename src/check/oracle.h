@@ -61,13 +61,15 @@ void oracle_vm_destroyed(struct oracle *o, unsigned long vm_id, int cpu,
 /*
  * One hypercall from @cpu, about host VM @vm_id (0: not the host model's,
  * e.g. a raw pkvmsim_hvc()).  @in is what was sent; @out what came back
- * (valid if @ret == 0); @ret what the transport returned.
+ * (valid if @ret == 0); @ret what the transport returned.  @reached says
+ * the hypervisor itself answered (once), not a decorator or a mock: then
+ * the answer's errno is evidence too, not only what the call changed.
  */
 void oracle_hvc_enter(struct oracle *o, int cpu, unsigned long vm_id,
 		      const struct pkvmsim_regs *in);
 void oracle_hvc_exit(struct oracle *o, int cpu, unsigned long vm_id,
 		     const struct pkvmsim_regs *in,
-		     const struct pkvmsim_regs *out, int ret);
+		     const struct pkvmsim_regs *out, int ret, bool reached);
 
 /*
  * The host tells the simulated TrustZone about VM @vm_id by @handle (@op

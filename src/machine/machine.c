@@ -26,6 +26,8 @@
 static struct pkvmsim *live_sim;
 /* The host VM the calling thread's hypercall is about, for reports. */
 static __thread unsigned long hvc_vm_id;
+/* Calls the calling thread delivered to the hypervisor's handlers. */
+static __thread unsigned long hyp_dispatches;
 static pthread_mutex_t live_lock = PTHREAD_MUTEX_INITIALIZER;
 
 static const char *const mode_names[] = {
@@ -211,6 +213,7 @@ static int el2_enter(unsigned int cpu, struct pkvmsim_regs *regs,
 		ctxt.regs.regs[i] = regs->x[i];
 
 	sim_sched_point(SIM_POINT_HVC_ENTRY, regs);
+	hyp_dispatches++;
 	dispatch(&ctxt, nr);
 	sim_sched_point(SIM_POINT_HVC_EXIT, regs);
 
@@ -271,13 +274,16 @@ int machine_hvc(struct pkvmsim *sim, unsigned int cpu, unsigned long vm_id,
 		struct pkvmsim_regs *regs)
 {
 	struct pkvmsim_regs in = *regs;
+	unsigned long dispatched = hyp_dispatches;
 	int ret;
 
 	oracle_hvc_enter(sim->oracle, (int)cpu, vm_id, &in);
 	hvc_vm_id = vm_id;
 	ret = pkvm_hvc_call(&sim->hvc, cpu, regs);
 	hvc_vm_id = 0;
-	oracle_hvc_exit(sim->oracle, (int)cpu, vm_id, &in, regs, ret);
+	/* A transport may make the call up, or make it more than once. */
+	oracle_hvc_exit(sim->oracle, (int)cpu, vm_id, &in, regs, ret,
+			hyp_dispatches == dispatched + 1);
 	return ret;
 }
 
@@ -352,6 +358,27 @@ static void reset_hyp_state(void)
 	sim_set_protected_mode_cap(false);
 	sim_warn_reset();
 	sim_tlb_reset();
+}
+
+/*
+ * With every VM destroyed, a slot still in use is a reservation or a VM
+ * that was never given back (invariant 3).  A leaked LIVE VM also shows in
+ * the ledger; a leaked reservation holds no page and shows only here.
+ */
+static void check_table_empty(struct pkvmsim *sim)
+{
+	unsigned int i;
+
+	for (i = 0; vm_table && i < KVM_MAX_PVMS; i++) {
+		if (!vm_table[i])
+			continue;
+		oracle_report(sim->oracle, 3, 0, SIM_HANDLE_OFFSET + i, -1,
+			      "pkvmsim_destroy", "slot 0x%x is still %s at "
+			      "shutdown: never given back",
+			      SIM_HANDLE_OFFSET + i,
+			      vm_table[i] == SIM_RESERVED_ENTRY ?
+					"RESERVED" : "LIVE");
+	}
 }
 
 /* Give the carve-out back, as a kexec'd host would get its memory back. */
@@ -533,6 +560,7 @@ int pkvmsim_destroy(struct pkvmsim *sim)
 
 	/* As process exit closes the VMs' fds. */
 	host_state_fini(sim);
+	check_table_empty(sim);
 	shutdown_protected(sim);
 
 	report = malloc(sizeof(*report));
