@@ -18,13 +18,12 @@
  * - Evidence.  The hooks sit above the installed transport, so an answer
  *   may come from a fault injector or a mock and not from the hypervisor.
  *   Neither ever changes hyp state, and an injected answer is always an
- *   error.  So the oracle judges the hypervisor by what *changed*: a change
- *   the call may not make is a violation; a success that changed nothing
- *   is not judged (it came from above the hypervisor, or from a hypervisor
- *   that did nothing, which the two cannot tell apart); and an error is
- *   never judged by its errno, only by the state it left.  That is why, for
- *   instance, "reserve fails -ENOMEM only with all 255 slots taken" is not
- *   checked: an injected -ENOMEM is by design indistinguishable.
+ *   error.  So the oracle judges the hypervisor first by what *changed*: a
+ *   change the call may not make is a violation; a success that changed
+ *   nothing is not judged.  Only when the machine says the hypervisor
+ *   itself answered (@reached) is the errno judged too (judge_answer():
+ *   e.g. -ENOMEM with a FREE slot, an unreserve that left its RESERVED
+ *   slot); a made-up answer never is.
  *
  * - The host's word.  What the host model sends about a VM (invariants 3,
  *   10, 11, 13) is judged from the calls and their answers alone, with a
