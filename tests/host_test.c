@@ -23,6 +23,8 @@ struct host_test *host_test_start(enum pkvmsim_mode mode,
 	cfg.mode = mode;
 	cfg.profile = profile;
 	cfg.nr_cpus = nr_cpus;
+	/* Tests read the report; the ones expecting violations are many. */
+	cfg.quiet = true;
 	assert_int_equal(pkvmsim_create(&cfg, &t->sim), 0);
 
 	assert_int_equal(pkvm_hvc_fault_create(pkvm_hvc_smccc(), &t->fault),

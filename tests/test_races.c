@@ -48,6 +48,7 @@ struct race {
 	struct test_vm		vm;
 	struct test_vm		other;
 	pkvm_handle_t		handle;
+	pkvm_handle_t		other_handle;
 	struct pkvm_hyp_vm	*hyp_vm;
 	void			*vm_area[2];
 	void			*pgd[2];
@@ -392,6 +393,92 @@ static void race_unreserve_vs_init_vm(void **state)
 		unreserve_init_check);
 }
 
+/* --- init_vm vs the host rewriting its own struct kvm --- */
+
+#define W_READ_ONCE "init_vm reads the host's handle once"
+
+static void rewrite_setup(void *ctx, const char *schedule)
+{
+	struct race *r = ctx;
+
+	race_boot(r, W_READ_ONCE, schedule);
+	test_vm_alloc(r->sim, &r->vm, 1);
+	r->handle = test_vm_reserve(r->sim, &r->vm, 0);
+	assert_true(r->handle >= SIM_HANDLE_OFFSET);
+	/* A second reservation for a hostile host to point at. */
+	r->other_handle = (pkvm_handle_t)raw_hvc(r, 0,
+						 PKVMSIM_HCALL_PKVM_RESERVE_VM,
+						 0, 0, 0);
+	assert_int_equal(r->other_handle, r->handle + 1);
+	race_alloc_vm_areas(r, 0, 1);
+}
+
+/* The host's memory changes under the hypervisor, as it may at any time. */
+static void op_rewrite_handle(void *arg)
+{
+	struct race_op *op = arg;
+	struct race *r = op->race;
+
+	WRITE_ONCE(r->vm.kvm->arch.pkvm.handle, r->other_handle);
+}
+
+static void rewrite_check(void *ctx, const char *schedule)
+{
+	struct race *r = ctx;
+	struct pkvm_hyp_vm *hyp_vm;
+	pkvm_handle_t landed, spare;
+
+	race_no_violation(r, W_READ_ONCE, schedule);
+
+	/* Both handles were RESERVED: whichever it read, init_vm wins. */
+	if (r->a.ret)
+		race_fail(W_READ_ONCE, schedule, "init_vm returned %lld",
+			  (long long)r->a.ret);
+	if (table_count(SLOT_LIVE) != 1 || table_count(SLOT_RESERVED) != 1)
+		race_fail(W_READ_ONCE, schedule, "%u slots LIVE, %u RESERVED",
+			  table_count(SLOT_LIVE), table_count(SLOT_RESERVED));
+	landed = slot_state_of(r->handle) == SLOT_LIVE ? r->handle :
+							 r->other_handle;
+	spare = landed == r->handle ? r->other_handle : r->handle;
+	hyp_vm = live_vm_of(landed);
+	/* The handle it checked is the handle it built and inserted. */
+	if (hyp_vm->kvm.arch.pkvm.handle != landed ||
+	    hyp_vm->kvm.arch.mmu.vmid.id != landed - SIM_HANDLE_OFFSET + 1)
+		race_fail(W_READ_ONCE, schedule, "slot 0x%x holds a VM built "
+			  "as handle 0x%x, VMID %llu", landed,
+			  hyp_vm->kvm.arch.pkvm.handle,
+			  (unsigned long long)hyp_vm->kvm.arch.mmu.vmid.id);
+	seen.runs++;
+	if (landed == r->handle)
+		seen.first_wins++;
+	else
+		seen.second_wins++;
+
+	r->vm.kvm->arch.pkvm.handle = landed;
+	r->vm.created = true;
+	r->handle = landed;
+	op_teardown(&r->a);
+	assert_int_equal(r->a.ret, 0);
+	race_reclaim(&r->vm);
+	r->handle = spare;
+	op_unreserve(&r->a);
+	test_vm_free(r->sim, &r->vm, 0);
+	race_shutdown(r, W_READ_ONCE, schedule);
+}
+
+/*
+ * SPEC 9: host memory the hypervisor reads (the handle) is read once, so
+ * a host that rewrites it mid-call can only choose which of its reserved
+ * slots the VM lands in, never make the VM disagree with its slot.
+ */
+static void race_init_vm_vs_host_rewrite(void **state)
+{
+	struct race *r = *state;
+
+	explore(r, op_init_vm, op_rewrite_handle, rewrite_setup,
+		rewrite_check);
+}
+
 /* --- init_vm vs init_vm on one handle --- */
 
 #define W_DOUBLE_INIT "concurrent init_vm on one handle"
@@ -619,6 +706,7 @@ int main(int argc, char **argv)
 		RACE_TEST(race_reserve_vs_reserve),
 		RACE_TEST(race_unreserve_vs_init_vm),
 		RACE_TEST(race_init_vm_vs_init_vm),
+		RACE_TEST(race_init_vm_vs_host_rewrite),
 		RACE_TEST(race_vcpu_load_vs_teardown),
 		RACE_TEST(race_vcpu_load_vs_init_vcpu),
 		RACE_TEST(race_schedule_replays_exactly),
