@@ -49,6 +49,7 @@ struct race {
 	struct test_vm		other;
 	pkvm_handle_t		handle;
 	pkvm_handle_t		other_handle;
+	unsigned long		flushes;
 	struct pkvm_hyp_vm	*hyp_vm;
 	void			*vm_area[2];
 	void			*pgd[2];
@@ -541,6 +542,77 @@ static void race_init_vm_vs_init_vm(void **state)
 		double_init_check);
 }
 
+/* --- a handle-based operation (TLB flush) vs teardown --- */
+
+#define W_FLUSH_TEARDOWN "handle-based operation vs teardown"
+
+static void op_tlb_flush(void *arg)
+{
+	struct race_op *op = arg;
+
+	op->ret = raw_hvc(op->race, op->cpu,
+			  PKVMSIM_HCALL_PKVM_TLB_FLUSH_VMID, op->race->handle,
+			  0, 0);
+}
+
+static void flush_teardown_setup(void *ctx, const char *schedule)
+{
+	struct race *r = ctx;
+
+	race_boot(r, W_FLUSH_TEARDOWN, schedule);
+	test_vm_create_live(r->sim, &r->vm, 1, 0);
+	r->handle = test_vm_handle(&r->vm);
+	r->warns = sim_warn_count();
+	r->flushes = sim_tlb_flush_count();
+}
+
+static void flush_teardown_check(void *ctx, const char *schedule)
+{
+	uint64_t vmid;
+	struct race *r = ctx;
+	struct sim_tlb_flush last;
+
+	race_no_violation(r, W_FLUSH_TEARDOWN, schedule);
+
+	vmid = r->handle - SIM_HANDLE_OFFSET + 1;
+	/* The flush's own and teardown's: never another VMID, never 0. */
+	assert_true(sim_tlb_flush_last(&last));
+	if (last.vmid != vmid)
+		race_fail(W_FLUSH_TEARDOWN, schedule, "a flush hit VMID %llu, "
+			  "not the VM's %llu", (unsigned long long)last.vmid,
+			  (unsigned long long)vmid);
+	if (r->a.ret == -EBUSY) {
+		/* Refused only while the flush held its reference. */
+		assert_int_equal(sim_warn_count(), r->warns + 1);
+		assert_int_equal(sim_tlb_flush_count(), r->flushes + 1);
+		op_teardown(&r->a);
+		seen.second_wins++;
+	} else {
+		seen.first_wins++;
+	}
+	seen.runs++;
+	if (r->a.ret != 0)
+		race_fail(W_FLUSH_TEARDOWN, schedule, "teardown returned %lld",
+			  (long long)r->a.ret);
+	assert_int_equal(slot_state_of(r->handle), SLOT_FREE);
+	race_reclaim(&r->vm);
+	test_vm_free(r->sim, &r->vm, 0);
+	race_shutdown(r, W_FLUSH_TEARDOWN, schedule);
+}
+
+/*
+ * SPEC 9: a handle-based operation takes its reference under the table
+ * lock, so teardown either refuses (-EBUSY) or wins outright, and the
+ * flush never touches a VM being freed.
+ */
+static void race_tlb_flush_vs_teardown(void **state)
+{
+	struct race *r = *state;
+
+	explore(r, op_teardown, op_tlb_flush, flush_teardown_setup,
+		flush_teardown_check);
+}
+
 /* --- vCPU load vs teardown --- */
 
 #define W_LOAD_TEARDOWN "vCPU load vs teardown"
@@ -708,6 +780,7 @@ int main(int argc, char **argv)
 		RACE_TEST(race_init_vm_vs_init_vm),
 		RACE_TEST(race_init_vm_vs_host_rewrite),
 		RACE_TEST(race_vcpu_load_vs_teardown),
+		RACE_TEST(race_tlb_flush_vs_teardown),
 		RACE_TEST(race_vcpu_load_vs_init_vcpu),
 		RACE_TEST(race_schedule_replays_exactly),
 	};
