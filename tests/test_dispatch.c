@@ -241,6 +241,14 @@ static void nvhe_prot_finalize_dispatches(void **state)
 					 PKVMSIM_HCALL_PKVM_PROT_FINALIZE,
 					 0, 0, 0), -EPERM);
 	}
+
+	/*
+	 * SPEC 4: the minimum id follows the host's flag, not the CPUs'
+	 * finalisation: every CPU is finalised, yet a boot-only id is still
+	 * dispatched (and its handler refuses a misaligned carve-out).
+	 */
+	assert_int_equal(sim_hvc(sim, 0, PKVMSIM_HCALL_PKVM_INIT, 1, 0, 0),
+			 -EINVAL);
 }
 
 /*

@@ -277,7 +277,10 @@ static void init_vm_success_makes_reserved_slot_live(void **state)
 	assert_int_equal(hyp_vm->kvm.arch.mmu.pgd_phys, sim_host_pa(a.pgd));
 	/* The area was zeroed: no vCPU yet, whatever the host left there. */
 	assert_null(hyp_vm->vcpus[0]);
+	assert_null(hyp_vm->vcpus[1]);
 	assert_null(hyp_vm->vcpus[2]);
+	assert_filled((char *)a.vm + pkvm_get_hyp_vm_size(3) -
+		      SIM_PAGE_SIZE / 2, 0, SIM_PAGE_SIZE / 2);
 
 	assert_hyp_owned(a.vm, a.vm_pages);
 	assert_hyp_owned(a.pgd, a.pgd_pages);
@@ -287,6 +290,53 @@ static void init_vm_success_makes_reserved_slot_live(void **state)
 
 	destroy_live(sim, &vm, &a);
 	unreserve(sim, 0, handle_of(0));
+}
+
+static struct {
+	unsigned int		acquires;
+	struct pkvm_hyp_vm	*vm;		/* host alias of the VM area */
+	bool			built_at_acquire;
+	enum slot_state		slot_at_acquire;
+	pkvm_handle_t		handle;
+} lock_spy;
+
+/* Records each vm_table_lock acquisition and what it found. */
+static void init_vm_lock_spy(enum sim_point point, const void *addr)
+{
+	if (addr != (const void *)&vm_table_lock ||
+	    point != SIM_POINT_LOCK_ACQUIRE)
+		return;
+	if (!lock_spy.acquires++) {
+		lock_spy.built_at_acquire =
+			lock_spy.vm->kvm.arch.pkvm.is_created &&
+			lock_spy.vm->kvm.arch.mmu.pgd_phys;
+		lock_spy.slot_at_acquire = slot_state_of(lock_spy.handle);
+	}
+}
+
+/*
+ * SPEC 3: only step 7 takes vm_table_lock, once, and by then the VM is
+ * fully built on private memory; the slot is still RESERVED then.
+ */
+static void init_vm_takes_table_lock_once_to_insert(void **state)
+{
+	struct pkvmsim *sim = sim_of(state);
+	struct init_areas a;
+	struct test_vm vm;
+
+	reserved_vm(sim, &vm, &a, 1);
+	memset(&lock_spy, 0, sizeof(lock_spy));
+	lock_spy.vm = (struct pkvm_hyp_vm *)a.vm;
+	lock_spy.handle = test_vm_handle(&vm);
+	__atomic_store_n(&sim_sched_point_hook, init_vm_lock_spy,
+			 __ATOMIC_RELAXED);
+	assert_int_equal(init_vm(sim, 0, &vm, &a), 0);
+	__atomic_store_n(&sim_sched_point_hook, NULL, __ATOMIC_RELAXED);
+
+	assert_int_equal(lock_spy.acquires, 1);
+	assert_true(lock_spy.built_at_acquire);
+	assert_int_equal(lock_spy.slot_at_acquire, SLOT_RESERVED);
+	destroy_live(sim, &vm, &a);
 }
 
 /* SPEC 3 init_vm step 5: is_protected is copied from the host VM. */
@@ -834,6 +884,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		SIM_TEST(init_vm_success_makes_reserved_slot_live),
+		SIM_TEST(init_vm_takes_table_lock_once_to_insert),
 		SIM_TEST(init_vm_copies_is_protected),
 		SIM_TEST(init_vm_uses_handle_from_host_kvm),
 		SIM_TEST(init_vm_unshared_host_kvm_is_eperm),

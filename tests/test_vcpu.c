@@ -270,6 +270,48 @@ static void init_vcpu_unshared_host_vcpu_is_ebusy(void **state)
 }
 
 /*
+ * SPEC 1/4: the handle in x1 is truncated to 32 bits.  SPEC 3: the checks
+ * come in order: donation, lookup, pin, index; the first failing answers.
+ */
+static void init_vcpu_truncates_handle_and_checks_in_order(void **state)
+{
+	struct pkvmsim *sim = sim_of(state);
+	struct kvm_vcpu *unshared;
+	struct test_vm vm;
+	pkvm_handle_t h;
+	void *area;
+
+	test_vm_alloc(sim, &vm, 1);
+	h = test_vm_reserve(sim, &vm, 0);
+	assert_int_equal(test_vm_init(sim, &vm, 0), 0);
+
+	unshared = sim_host_alloc_pages(1);
+	assert_non_null(unshared);
+	unshared->kvm = vm.kvm;
+	unshared->vcpu_idx = 5;		/* past created_vcpus too */
+
+	/* A FREE handle and an unpinnable vCPU: the lookup answers. */
+	expect_init_vcpu_fails(sim, h + 1, unshared, -ENOENT, 0);
+	/* A live VM, an unpinnable vCPU with a bad index: the pin answers. */
+	expect_init_vcpu_fails(sim, h, unshared, -EBUSY, 0);
+	/* Pinned, bad index: -EINVAL, and unpinned again. */
+	vm.vcpus[0].vcpu->vcpu_idx = 5;
+	expect_init_vcpu_fails(sim, h, vm.vcpus[0].vcpu, -EINVAL, 0);
+	vm.vcpus[0].vcpu->vcpu_idx = 0;
+	assert_int_equal(sim_host_free_pages(unshared, 1), 0);
+
+	/* Bits above 32 in x1 are not part of the handle. */
+	area = sim_host_alloc_pages(VCPU_AREA_PAGES);
+	assert_non_null(area);
+	assert_int_equal(init_vcpu_with(sim, (1ULL << 32) | h,
+					vm.vcpus[0].vcpu, area), 0);
+	assert_non_null(hyp_vcpu_of(h, 0));
+	vm.vcpus[0].initialised = true;
+	assert_int_equal(test_vm_teardown(sim, &vm, 0), 0);
+	test_vm_free(sim, &vm, 0);
+}
+
+/*
  * SPEC 3 init_vcpu: vcpu_idx >= created_vcpus -> -EINVAL, and the host vCPU
  * is not left pinned (6.18 leaked the pin; fixed upstream by 73b9c1e5da84).
  */
@@ -596,6 +638,22 @@ static void nvhe_vcpu_load_put_flush_return_at_once(void **state)
 	assert_int_equal(sim_tlb_flush_count(), 0);
 }
 
+/*
+ * The put's guard, seen: a vCPU planted as loaded stays so; without the
+ * guard the put would release it and reach for a VM that does not exist.
+ */
+static void nvhe_vcpu_put_leaves_loaded_vcpu_alone(void **state)
+{
+	struct pkvmsim *sim = sim_of(state);
+	struct pkvm_hyp_vcpu planted;
+
+	memset(&planted, 0, sizeof(planted));
+	loaded_hyp_vcpu[1] = &planted;
+	vcpu_put(sim, 1);
+	assert_ptr_equal(loaded_hyp_vcpu[1], &planted);
+	loaded_hyp_vcpu[1] = NULL;
+}
+
 /* Build a live one-vCPU VM that is protected iff @prot. */
 static void create_vm_of_type(struct pkvmsim *sim, struct test_vm *vm,
 			      bool prot)
@@ -664,6 +722,7 @@ int main(void)
 		SIM_TEST(init_vcpu_undonatable_area_is_enomem),
 		SIM_TEST(init_vcpu_on_free_reserved_or_bad_handle_is_enoent),
 		SIM_TEST(init_vcpu_unshared_host_vcpu_is_ebusy),
+		SIM_TEST(init_vcpu_truncates_handle_and_checks_in_order),
 		SIM_TEST(init_vcpu_idx_past_created_vcpus_unpins_73b9c1e5da84),
 		SIM_TEST(init_vcpu_twice_same_idx_is_einval_and_unpins),
 		SIM_TEST(init_vcpu_negative_idx_is_einval),
@@ -675,6 +734,7 @@ int main(void)
 		SIM_TEST(vcpu_put_with_nothing_loaded_is_harmless),
 		SIM_TEST(vcpu_load_truncates_handle_and_idx_to_32_bits),
 		SIM_TEST_MODE(nvhe_vcpu_load_put_flush_return_at_once, nvhe),
+		SIM_TEST_MODE(nvhe_vcpu_put_leaves_loaded_vcpu_alone, nvhe),
 		SIM_TEST(protected_vm_load_copies_only_twe_twi),
 		SIM_TEST(non_protected_vm_load_leaves_hcr_alone),
 	};
