@@ -221,6 +221,50 @@ static void nvhe_teardown_is_a_hyp_crash(void **state)
 	nvhe_crash_call(sim_of(state), PKVMSIM_HCALL_PKVM_TEARDOWN_VM);
 }
 
+/*
+ * SPEC 2: with no table, the insert refuses (-EINVAL).  No hypercall can
+ * get there (the machine stops init_vm in nVHE as a crash), so call the
+ * hypervisor function itself, as the real one would run, on a host VM
+ * that is otherwise fine: it must fail at the insert and give back all.
+ */
+static void nvhe_insert_without_table_is_einval(void **state)
+{
+	struct pkvmsim *sim = sim_of(state);
+	unsigned long vm_pages = pkvm_get_hyp_vm_size(1) / SIM_PAGE_SIZE;
+	struct kvm *kvm = sim_host_alloc_pages(1);
+	void *vm_area = sim_host_alloc_pages(vm_pages);
+	void *pgd = sim_host_alloc_pages(KVM_PGTABLE_PGD_PAGES);
+	struct sim_page_info info;
+
+	assert_non_null(kvm);
+	assert_non_null(vm_area);
+	assert_non_null(pgd);
+	assert_null(vm_table);
+	kvm->created_vcpus = 1;
+	kvm->arch.pkvm.handle = FIRST_HANDLE;
+	assert_int_equal(sim_hvc(sim, 0, PKVMSIM_HCALL_PKVM_HOST_SHARE_HYP,
+				 sim_host_pfn(kvm), 0, 0), 0);
+
+	sim_set_this_cpu(0);
+	assert_int_equal(__pkvm_init_vm(kern_hyp_va(kvm),
+					(unsigned long)vm_area,
+					(unsigned long)pgd), -EINVAL);
+
+	assert_int_equal(sim_ledger_page(sim_host_pa(kvm), &info), 0);
+	assert_int_equal(info.refcount, 0);
+	assert_int_equal(sim_ledger_page(sim_host_pa(pgd), &info), 0);
+	assert_int_equal(info.host_state, PKVM_PAGE_OWNED);
+	assert_int_equal(info.refcount, 0);
+	assert_int_equal(sim_ledger_page(sim_host_pa(vm_area), &info), 0);
+	assert_int_equal(info.host_state, PKVM_PAGE_OWNED);
+
+	assert_int_equal(sim_hvc(sim, 0, PKVMSIM_HCALL_PKVM_HOST_UNSHARE_HYP,
+				 sim_host_pfn(kvm), 0, 0), 0);
+	assert_int_equal(sim_host_free_pages(kvm, 1), 0);
+	assert_int_equal(sim_host_free_pages(vm_area, vm_pages), 0);
+	assert_int_equal(sim_host_free_pages(pgd, KVM_PGTABLE_PGD_PAGES), 0);
+}
+
 /* --- vhe --- */
 
 /*
@@ -555,6 +599,7 @@ int main(void)
 		VIOLATION_TEST(nvhe_init_vm_is_a_hyp_crash, nvhe),
 		VIOLATION_TEST(nvhe_init_vcpu_is_a_hyp_crash, nvhe),
 		VIOLATION_TEST(nvhe_teardown_is_a_hyp_crash, nvhe),
+		SIM_TEST_MODE(nvhe_insert_without_table_is_einval, nvhe),
 		VIOLATION_TEST(vhe_any_hvc_is_a_host_panic, vhe),
 		SIM_TEST(second_live_simulator_is_ebusy),
 		NO_SIM_TEST(bad_configs_are_einval),
