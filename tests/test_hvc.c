@@ -880,6 +880,38 @@ static void mock_answers_in_order(void **state)
 	install(sim, NULL);
 }
 
+/* DESIGN: the transport is part of the configuration, from boot on. */
+static void config_installs_the_transport(void **state)
+{
+	const struct pkvm_hvc_ops no_fn = { .name = "broken" };
+	struct pkvm_hvc_trace *trace;
+	struct pkvm_hvc_trace_entry e;
+	struct pkvmsim_config cfg;
+	struct pkvmsim *sim;
+
+	(void)state;
+	assert_int_equal(pkvm_hvc_trace_create(pkvm_hvc_smccc(), 8, &trace),
+			 0);
+	pkvmsim_config_init(&cfg);
+	cfg.hvc = &no_fn;
+	assert_int_equal(pkvmsim_create(&cfg, &sim), -EINVAL);
+
+	cfg.hvc = pkvm_hvc_trace_ops(trace);
+	assert_int_equal(pkvmsim_create(&cfg, &sim), 0);
+	/* Boot took the built-in path: nothing traced yet. */
+	assert_int_equal(pkvm_hvc_trace_count(trace), 0);
+	assert_int_equal(result(sim, 1, RESERVE, 0), FIRST_HANDLE);
+	assert_int_equal(pkvm_hvc_trace_count(trace), 1);
+	assert_int_equal(pkvm_hvc_trace_get(trace, 0, &e), 0);
+	assert_int_equal(e.cpu, 1);
+	assert_int_equal(e.nr, RESERVE);
+	/* No result: x1 comes back as sent. */
+	assert_int_equal(result(sim, 1, UNRESERVE, FIRST_HANDLE), FIRST_HANDLE);
+	assert_int_equal(table_count(SLOT_FREE), SPEC_MAX_PVMS);
+	assert_int_equal(pkvmsim_destroy(sim), 0);
+	pkvm_hvc_trace_destroy(trace);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -903,6 +935,7 @@ int main(void)
 		cmocka_unit_test(decorators_are_thread_safe),
 		SIM_TEST(direct_skips_the_minimum_id),
 		SIM_TEST(mock_answers_in_order),
+		cmocka_unit_test(config_installs_the_transport),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -49,6 +49,9 @@ enum pkvmsim_profile {
  * @nr_cpus:		simulated physical CPUs, 1..PKVMSIM_MAX_CPUS.
  * @arena_pages:	4 KiB pages of simulated memory.
  * @seed:		seed for anything randomised; 0 is a valid seed.
+ * @hvc:		the host's hypercall transport from boot on (boot's own
+ *			hypercalls excepted); NULL is pkvm_hvc_smccc().  As
+ *			pkvmsim_set_hvc(), which can change it later.
  * @quiet:		pkvmsim_destroy() prints no report to stderr (for
  *			callers that read pkvmsim_check() themselves).
  */
@@ -58,6 +61,7 @@ struct pkvmsim_config {
 	unsigned int		nr_cpus;
 	unsigned long		arena_pages;
 	uint64_t		seed;
+	const struct pkvm_hvc_ops *hvc;
 	bool			quiet;
 };
 
@@ -87,7 +91,8 @@ int pkvmsim_create(const struct pkvmsim_config *cfg, struct pkvmsim **simp);
 /**
  * pkvmsim_destroy() - Shut the machine down and check nothing leaked.
  *
- * VMs still alive are destroyed first, as process exit closes their fds.
+ * VMs still alive are destroyed first, as process exit closes their fds,
+ * through the installed transport (which must therefore still be valid).
  * Every page must then be back with the host, unshared, unpinned and free.  A
  * leak or violation is printed to stderr (unless the config says quiet),
  * one line per page or event, with the operation that caused it; the

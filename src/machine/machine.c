@@ -82,6 +82,8 @@ static int config_check(const struct pkvmsim_config *cfg)
 	if (cfg->arena_pages < 16 ||
 	    cfg->arena_pages > PKVMSIM_MAX_ARENA_PAGES)
 		return -EINVAL;
+	if (cfg->hvc && !cfg->hvc->hvc)
+		return -EINVAL;
 	return 0;
 }
 
@@ -426,7 +428,7 @@ int pkvmsim_create(const struct pkvmsim_config *cfg, struct pkvmsim **simp)
 		return -ENOMEM;
 	}
 	sim->cfg = *cfg;
-	sim->hvc = smccc_ops;
+	sim->hvc = cfg->hvc ? *cfg->hvc : smccc_ops;
 	host_state_init(&sim->host);
 	sim->oracle = oracle_create(cfg);
 	if (!sim->oracle) {
