@@ -860,6 +860,12 @@ static void snapshot(struct ocall *c, struct ovm *v, unsigned long nr,
 	}
 }
 
+/* What slot @idx held when @c's call entered; FREE out of range. */
+static enum slot_kind kind_before(const struct ocall *c, unsigned int idx)
+{
+	return idx < NR_SLOTS ? kind_of(c->slots[idx]) : ORA_FREE;
+}
+
 /*
  * Report every slot @c's call changed other than @allowed (an index, or
  * NR_SLOTS for none) going @from -> @to.  Returns the number of changes.
@@ -1056,8 +1062,7 @@ static void judge_init_vcpu(struct oracle *o, int cpu, unsigned long vm_id,
 {
 	unsigned int handle = arg_handle(in);
 	unsigned int idx = handle_idx(handle);
-	enum slot_kind was = idx < NR_SLOTS ? kind_of(c->slots[idx]) :
-					      ORA_FREE;
+	enum slot_kind was = kind_before(c, idx);
 
 	check_changes(o, cpu, vm_id, op, was == ORA_RESERVED ? 7 : 1, c, now,
 		      NR_SLOTS, ORA_FREE, ORA_FREE);
@@ -1078,8 +1083,7 @@ static void judge_teardown(struct oracle *o, int cpu, unsigned long vm_id,
 {
 	unsigned int handle = arg_handle(in);
 	unsigned int idx = handle_idx(handle);
-	enum slot_kind was = idx < NR_SLOTS ? kind_of(c->slots[idx]) :
-					      ORA_FREE;
+	enum slot_kind was = kind_before(c, idx);
 	unsigned int invariant = was == ORA_RESERVED ? 7 :
 				 was == ORA_LIVE && c->vm_refs ? 8 : 9;
 	bool evidence;
@@ -1143,8 +1147,7 @@ static void judge_answer(struct oracle *o, int cpu, unsigned long vm_id,
 			 unsigned int handle, int result)
 {
 	unsigned int idx = handle_idx(handle), i;
-	enum slot_kind was = idx < NR_SLOTS ? kind_of(c->slots[idx]) :
-					      ORA_FREE;
+	enum slot_kind was = kind_before(c, idx);
 
 	switch (nr) {
 	case NR_RESERVE:
