@@ -187,21 +187,18 @@ int test_vm_reserve(struct pkvmsim *sim, struct test_vm *vm, unsigned int cpu)
 	return ret;
 }
 
-int test_vm_init(struct pkvmsim *sim, struct test_vm *vm, unsigned int cpu)
+void test_vm_areas_alloc(struct test_vm *vm)
 {
-	int ret;
-
 	vm->vm_pages = pages_for(pkvm_get_hyp_vm_size(vm->nr_vcpus));
 	vm->pgd_pages = pages_for(kvm_pgtable_stage2_pgd_size(0));
 	vm->vm_area = sim_host_alloc_pages(vm->vm_pages);
 	vm->pgd = sim_host_alloc_pages(vm->pgd_pages);
 	assert_non_null(vm->vm_area);
 	assert_non_null(vm->pgd);
+}
 
-	ret = sim_hvc(sim, cpu, PKVMSIM_HCALL_PKVM_INIT_VM,
-		      (uint64_t)(uintptr_t)vm->kvm,
-		      (uint64_t)(uintptr_t)vm->vm_area,
-		      (uint64_t)(uintptr_t)vm->pgd);
+int test_vm_areas_settle(struct test_vm *vm, int ret)
+{
 	if (ret) {
 		assert_int_equal(sim_host_free_pages(vm->vm_area,
 						     vm->vm_pages), 0);
@@ -213,6 +210,16 @@ int test_vm_init(struct pkvmsim *sim, struct test_vm *vm, unsigned int cpu)
 	vm->vm_area = NULL;
 	vm->pgd = NULL;
 	return ret;
+}
+
+int test_vm_init(struct pkvmsim *sim, struct test_vm *vm, unsigned int cpu)
+{
+	test_vm_areas_alloc(vm);
+	return test_vm_areas_settle(vm,
+		sim_hvc(sim, cpu, PKVMSIM_HCALL_PKVM_INIT_VM,
+			(uint64_t)(uintptr_t)vm->kvm,
+			(uint64_t)(uintptr_t)vm->vm_area,
+			(uint64_t)(uintptr_t)vm->pgd));
 }
 
 int test_vcpu_init(struct pkvmsim *sim, struct test_vm *vm, int idx,

@@ -101,6 +101,13 @@ struct test_vm {
 void test_vm_alloc(struct pkvmsim *sim, struct test_vm *vm, int nr_vcpus);
 /* __pkvm_reserve_vm; stores and returns the handle (or the error). */
 int test_vm_reserve(struct pkvmsim *sim, struct test_vm *vm, unsigned int cpu);
+/* Allocate the VM and PGD areas an init_vm donates. */
+void test_vm_areas_alloc(struct test_vm *vm);
+/*
+ * After an init_vm that answered @ret: the areas stay with the hyp (and the
+ * VM counts as created), or go back to the host allocator.  Returns @ret.
+ */
+int test_vm_areas_settle(struct test_vm *vm, int ret);
 /* Donate the areas and __pkvm_init_vm; on failure take them back. */
 int test_vm_init(struct pkvmsim *sim, struct test_vm *vm, unsigned int cpu);
 /* Donate a vCPU area and __pkvm_init_vcpu; on failure take it back. */

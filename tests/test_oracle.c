@@ -266,26 +266,11 @@ static int hvm_init_vm(struct fix *f, struct hvm *h, unsigned int cpu)
 	struct test_vm *tv = &h->tv;
 	int ret;
 
-	tv->vm_pages = pages_for(pkvm_get_hyp_vm_size(tv->nr_vcpus));
-	tv->pgd_pages = pages_for(kvm_pgtable_stage2_pgd_size(0));
-	tv->vm_area = sim_host_alloc_pages(tv->vm_pages);
-	tv->pgd = sim_host_alloc_pages(tv->pgd_pages);
-	assert_non_null(tv->vm_area);
-	assert_non_null(tv->pgd);
-
+	test_vm_areas_alloc(tv);
 	ret = hvc_result(f, cpu, h->id, INIT_VM, (uintptr_t)tv->kvm,
 			 (uintptr_t)tv->vm_area, (uintptr_t)tv->pgd);
-	if (ret) {
-		assert_int_equal(sim_host_free_pages(tv->vm_area,
-						     tv->vm_pages), 0);
-		assert_int_equal(sim_host_free_pages(tv->pgd, tv->pgd_pages),
-				 0);
-	} else {
-		tv->created = true;
+	if (!test_vm_areas_settle(tv, ret))
 		set_created(tv->kvm, true);
-	}
-	tv->vm_area = NULL;
-	tv->pgd = NULL;
 	return ret;
 }
 
@@ -1074,12 +1059,7 @@ static struct call begin_init_vm(struct fix *f, struct hvm *h,
 {
 	struct test_vm *tv = &h->tv;
 
-	tv->vm_pages = pages_for(pkvm_get_hyp_vm_size(tv->nr_vcpus));
-	tv->pgd_pages = pages_for(kvm_pgtable_stage2_pgd_size(0));
-	tv->vm_area = sim_host_alloc_pages(tv->vm_pages);
-	tv->pgd = sim_host_alloc_pages(tv->pgd_pages);
-	assert_non_null(tv->vm_area);
-	assert_non_null(tv->pgd);
+	test_vm_areas_alloc(tv);
 	return begin(f, cpu, h->id, INIT_VM, (uintptr_t)tv->kvm,
 		     (uintptr_t)tv->vm_area, (uintptr_t)tv->pgd);
 }
