@@ -242,16 +242,10 @@ int test_vcpu_init(struct pkvmsim *sim, struct test_vm *vm, int idx,
 	return ret;
 }
 
-int test_vm_teardown(struct pkvmsim *sim, struct test_vm *vm,
-		     unsigned int cpu)
+void test_vm_reclaim(struct test_vm *vm)
 {
 	struct kvm_protected_vm *pkvm = &vm->kvm->arch.pkvm;
-	int ret, i;
-
-	ret = sim_hvc(sim, cpu, PKVMSIM_HCALL_PKVM_TEARDOWN_VM,
-		      pkvm->handle, 0, 0);
-	if (ret)
-		return ret;
+	int i;
 
 	sim_host_free_memcache(&pkvm->teardown_mc.head,
 			       &pkvm->teardown_mc.nr_pages);
@@ -259,11 +253,23 @@ int test_vm_teardown(struct pkvmsim *sim, struct test_vm *vm,
 			       &pkvm->stage2_teardown_mc.nr_pages);
 	assert_int_equal(pkvm->teardown_mc.nr_pages, 0);
 	assert_int_equal(pkvm->stage2_teardown_mc.nr_pages, 0);
-	pkvm->handle = 0;
+	/* Other threads' oracles may read it. */
+	__atomic_store_n(&pkvm->handle, 0, __ATOMIC_RELAXED);
 	vm->created = false;
 	for (i = 0; i < vm->nr_vcpus; i++)
 		vm->vcpus[i].initialised = false;
-	return 0;
+}
+
+int test_vm_teardown(struct pkvmsim *sim, struct test_vm *vm,
+		     unsigned int cpu)
+{
+	int ret;
+
+	ret = sim_hvc(sim, cpu, PKVMSIM_HCALL_PKVM_TEARDOWN_VM,
+		      vm->kvm->arch.pkvm.handle, 0, 0);
+	if (!ret)
+		test_vm_reclaim(vm);
+	return ret;
 }
 
 void test_vm_free(struct pkvmsim *sim, struct test_vm *vm, unsigned int cpu)

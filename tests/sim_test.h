@@ -113,7 +113,12 @@ int test_vm_init(struct pkvmsim *sim, struct test_vm *vm, unsigned int cpu);
 /* Donate a vCPU area and __pkvm_init_vcpu; on failure take it back. */
 int test_vcpu_init(struct pkvmsim *sim, struct test_vm *vm, int idx,
 		   unsigned int cpu);
-/* __pkvm_teardown_vm; on success free what the teardown memcaches hold. */
+/*
+ * What the host does once __pkvm_teardown_vm succeeded: free what the
+ * teardown memcaches hold and forget the handle.
+ */
+void test_vm_reclaim(struct test_vm *vm);
+/* __pkvm_teardown_vm; on success test_vm_reclaim(). */
 int test_vm_teardown(struct pkvmsim *sim, struct test_vm *vm,
 		     unsigned int cpu);
 /* Unreserve if never created, then unshare and free struct kvm and vCPUs. */

@@ -47,19 +47,7 @@ static void assert_refused(struct pkvmsim *sim, unsigned int cpu, uint64_t x0)
 /* Tear a live VM down by raw x1 and let the test host reclaim its pages. */
 static void reclaim_after_teardown(struct pkvmsim *sim, struct test_vm *vm)
 {
-	struct kvm_protected_vm *pkvm = &vm->kvm->arch.pkvm;
-	int i;
-
-	sim_host_free_memcache(&pkvm->teardown_mc.head,
-			       &pkvm->teardown_mc.nr_pages);
-	sim_host_free_memcache(&pkvm->stage2_teardown_mc.head,
-			       &pkvm->stage2_teardown_mc.nr_pages);
-	assert_int_equal(pkvm->teardown_mc.nr_pages, 0);
-	assert_int_equal(pkvm->stage2_teardown_mc.nr_pages, 0);
-	pkvm->handle = 0;
-	vm->created = false;
-	for (i = 0; i < vm->nr_vcpus; i++)
-		vm->vcpus[i].initialised = false;
+	test_vm_reclaim(vm);
 	test_vm_free(sim, vm, 0);
 }
 

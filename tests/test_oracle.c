@@ -302,29 +302,6 @@ static void hvm_first_run(struct fix *f, struct hvm *h, unsigned int cpu)
 		assert_int_equal(hvm_vcpu_init(f, h, i, cpu), 0);
 }
 
-/* What the teardown memcaches hold goes back to the host allocator. */
-static void free_teardown_memcaches(struct kvm *kvm)
-{
-	struct kvm_protected_vm *pkvm = &kvm->arch.pkvm;
-
-	sim_host_free_memcache(&pkvm->teardown_mc.head,
-			       &pkvm->teardown_mc.nr_pages);
-	sim_host_free_memcache(&pkvm->stage2_teardown_mc.head,
-			       &pkvm->stage2_teardown_mc.nr_pages);
-	assert_int_equal(pkvm->teardown_mc.nr_pages, 0);
-	assert_int_equal(pkvm->stage2_teardown_mc.nr_pages, 0);
-}
-
-static void after_teardown(struct hvm *h)
-{
-	int i;
-
-	free_teardown_memcaches(h->tv.kvm);
-	h->tv.created = false;
-	for (i = 0; i < h->tv.nr_vcpus; i++)
-		h->tv.vcpus[i].initialised = false;
-}
-
 /*
  * kvm_arch_destroy_vm(): teardown if created, else unreserve if reserved;
  * the host forgets the handle either way.  Frees the VM if that worked.
@@ -337,7 +314,7 @@ static int hvm_destroy(struct fix *f, struct hvm *h, unsigned int cpu)
 	if (h->tv.created) {
 		ret = hvc_result(f, cpu, h->id, TEARDOWN, handle, 0, 0);
 		if (!ret)
-			after_teardown(h);
+			test_vm_reclaim(&h->tv);
 	} else if (handle) {
 		hvc(f, cpu, h->id, UNRESERVE, handle, 0, 0);
 	}
@@ -759,7 +736,7 @@ static void busy_teardown_is_reported_at_destroy(void **state)
 	/* Clean up behind the host's back. */
 	sim_hvc(f->sim, 1, VCPU_PUT, 0, 0, 0);
 	assert_int_equal(sim_hvc(f->sim, 0, TEARDOWN, handle, 0, 0), 0);
-	after_teardown(&h);
+	test_vm_reclaim(&h.tv);
 	test_vm_free(f->sim, &h.tv, 0);
 	assert_int_equal(oracle_count(f->o), 1);
 }
@@ -1180,7 +1157,7 @@ static void teardown_leaving_a_pin_is_9(void **state)
 	s = expect_only(f, 1, 9);
 	assert_contains(s.v[0].what, "has 1 pins after teardown, expected 0");
 
-	after_teardown(&h);
+	test_vm_reclaim(&h.tv);
 	set_handle(h.tv.kvm, 0);
 	set_created(h.tv.kvm, false);
 	oracle_vm_destroyed(f->o, 1, 0, 0);

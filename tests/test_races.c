@@ -129,21 +129,6 @@ static void race_free_vm_areas(struct race *r, int i, int nr_vcpus)
 					     KVM_PGTABLE_PGD_PAGES), 0);
 }
 
-/* What the host does once __pkvm_teardown_vm succeeded. */
-static void race_reclaim(struct test_vm *vm)
-{
-	struct kvm_protected_vm *pkvm = &vm->kvm->arch.pkvm;
-
-	sim_host_free_memcache(&pkvm->teardown_mc.head,
-			       &pkvm->teardown_mc.nr_pages);
-	sim_host_free_memcache(&pkvm->stage2_teardown_mc.head,
-			       &pkvm->stage2_teardown_mc.nr_pages);
-	assert_int_equal(pkvm->teardown_mc.nr_pages, 0);
-	assert_int_equal(pkvm->stage2_teardown_mc.nr_pages, 0);
-	pkvm->handle = 0;
-	vm->created = false;
-}
-
 /* The run itself must have left no violation (checked before clean-up). */
 static void race_no_violation(struct race *r, const char *window,
 			      const char *schedule)
@@ -373,7 +358,7 @@ static void unreserve_init_check(void *ctx, const char *schedule)
 	if (r->a.ret == 0) {
 		op_teardown(&r->a);
 		assert_int_equal(r->a.ret, 0);
-		race_reclaim(&r->vm);
+		test_vm_reclaim(&r->vm);
 	} else {
 		race_free_vm_areas(r, 0, 1);
 	}
@@ -460,7 +445,7 @@ static void rewrite_check(void *ctx, const char *schedule)
 	r->handle = landed;
 	op_teardown(&r->a);
 	assert_int_equal(r->a.ret, 0);
-	race_reclaim(&r->vm);
+	test_vm_reclaim(&r->vm);
 	r->handle = spare;
 	op_unreserve(&r->a);
 	test_vm_free(r->sim, &r->vm, 0);
@@ -526,7 +511,7 @@ static void double_init_check(void *ctx, const char *schedule)
 	race_free_vm_areas(r, loser_areas, 1);
 	op_teardown(&r->a);
 	assert_int_equal(r->a.ret, 0);
-	race_reclaim(winner);
+	test_vm_reclaim(winner);
 	loser->kvm->arch.pkvm.handle = 0;
 	test_vm_free(r->sim, &r->vm, 0);
 	test_vm_free(r->sim, &r->other, 0);
@@ -595,7 +580,7 @@ static void flush_teardown_check(void *ctx, const char *schedule)
 		race_fail(W_FLUSH_TEARDOWN, schedule, "teardown returned %lld",
 			  (long long)r->a.ret);
 	assert_int_equal(slot_state_of(r->handle), SLOT_FREE);
-	race_reclaim(&r->vm);
+	test_vm_reclaim(&r->vm);
 	test_vm_free(r->sim, &r->vm, 0);
 	race_shutdown(r, W_FLUSH_TEARDOWN, schedule);
 }
@@ -655,7 +640,7 @@ static void load_teardown_check(void *ctx, const char *schedule)
 		race_fail(W_LOAD_TEARDOWN, schedule, "teardown returned %lld",
 			  (long long)r->a.ret);
 	assert_int_equal(slot_state_of(r->handle), SLOT_FREE);
-	race_reclaim(&r->vm);
+	test_vm_reclaim(&r->vm);
 	test_vm_free(r->sim, &r->vm, 0);
 	race_shutdown(r, W_LOAD_TEARDOWN, schedule);
 }
@@ -708,7 +693,7 @@ static void load_init_vcpu_check(void *ctx, const char *schedule)
 
 	op_teardown(&r->a);
 	assert_int_equal(r->a.ret, 0);
-	race_reclaim(&r->vm);
+	test_vm_reclaim(&r->vm);
 	test_vm_free(r->sim, &r->vm, 0);
 	race_shutdown(r, W_LOAD_INIT_VCPU, schedule);
 }
