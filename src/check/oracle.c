@@ -157,6 +157,8 @@ struct oracle {
 	struct ovm_tree		vms;
 	/* Which host VM holds each handle, by the answers it got; 0: none. */
 	unsigned long		held_by[NR_SLOTS];
+	/* References held outside hypercalls (oracle_hyp_ref_exit()). */
+	unsigned int		held_refs[NR_SLOTS];
 
 	/* Standing faults already reported, so a check does not repeat. */
 	const void		*slot_reported[NR_SLOTS];
@@ -773,6 +775,14 @@ static void host_exit(struct oracle *o, int cpu, struct ovm *v,
 
 /* --- hypercalls: what the hypervisor did (alone, real changes only) --- */
 
+/* The vCPU slots of a hyp VM worth scanning (a hostile count is capped). */
+static unsigned int hyp_vm_nr_vcpus(const struct pkvm_hyp_vm *vm)
+{
+	unsigned int nr = (unsigned int)vm->kvm.created_vcpus;
+
+	return nr < SCAN_VCPUS ? nr : SCAN_VCPUS;
+}
+
 static void snap_init_vm(struct ocall *c, struct ovm *v,
 			 const struct pkvmsim_regs *in)
 {
@@ -815,7 +825,7 @@ static void snap_teardown(struct ocall *c, const struct pkvmsim_regs *in)
 	c->vm_refs = c->nr_pages ? c->pages[0].refs : 0;
 	snap_hyp(c->pins, &c->nr_pins, vm->host_kvm, sizeof(struct kvm), 1);
 
-	nr_vcpus = vm->nr_vcpus < SCAN_VCPUS ? vm->nr_vcpus : SCAN_VCPUS;
+	nr_vcpus = hyp_vm_nr_vcpus(vm);
 	for (i = 0; i < nr_vcpus; i++) {
 		struct pkvm_hyp_vcpu *hv;
 
@@ -829,7 +839,7 @@ static void snap_teardown(struct ocall *c, const struct pkvmsim_regs *in)
 		snap_hyp(c->pages, &c->nr_pages, hv, sizeof(*hv), 0);
 	}
 	snap_hyp(c->pages, &c->nr_pages, vm,
-		 pkvm_get_hyp_vm_size(vm->nr_vcpus), 0);
+		 pkvm_get_hyp_vm_size(vm->kvm.created_vcpus), 0);
 	if (vm->pgt.pgd)
 		snap_hyp(c->pages, &c->nr_pages, vm->pgt.pgd,
 			 kvm_pgtable_stage2_pgd_size(0), 0);
@@ -1355,6 +1365,34 @@ static bool points_back(const struct pkvm_hyp_vcpu *hv)
 	       __atomic_load_n(hv->loaded_hyp_vcpu, __ATOMIC_RELAXED) == hv;
 }
 
+/*
+ * <pkvmsim/inspect.h> holds references across hypercalls: its get or put
+ * is in flight like a hypercall, and what it holds afterwards is expected.
+ */
+void oracle_hyp_ref_enter(struct oracle *o)
+{
+	if (!o)
+		return;
+	pthread_mutex_lock(&o->lock);
+	o->in_flight++;
+	o->entries++;
+	pthread_mutex_unlock(&o->lock);
+}
+
+void oracle_hyp_ref_exit(struct oracle *o, unsigned int handle, int delta)
+{
+	unsigned int idx = handle_idx(handle);
+
+	if (!o)
+		return;
+	pthread_mutex_lock(&o->lock);
+	if (idx < NR_SLOTS && (delta > 0 || o->held_refs[idx]))
+		o->held_refs[idx] += delta > 0 ? 1 : delta < 0 ? -1U : 0;
+	if (o->in_flight)
+		o->in_flight--;
+	pthread_mutex_unlock(&o->lock);
+}
+
 /* Invariants 1, 8 (references) and 12 (loaded vCPUs), slot by slot. */
 static void check_slots(struct oracle *o, struct pkvm_hyp_vm *const *now)
 {
@@ -1382,8 +1420,7 @@ static void check_slots(struct oracle *o, struct pkvm_hyp_vm *const *now)
 			check_live_slot(o, -1, 0, op, i, vm);
 		}
 
-		nr_vcpus = vm->nr_vcpus < SCAN_VCPUS ? vm->nr_vcpus :
-						       SCAN_VCPUS;
+		nr_vcpus = hyp_vm_nr_vcpus(vm);
 		for (j = 0; j < nr_vcpus; j++) {
 			struct pkvm_hyp_vcpu *hv;
 
@@ -1404,15 +1441,18 @@ static void check_slots(struct oracle *o, struct pkvm_hyp_vm *const *now)
 
 		/*
 		 * With nothing in flight every get has had its put: the only
-		 * references left are the loaded vCPUs' (invariant 8).
+		 * references left are the loaded vCPUs' and those held
+		 * through <pkvmsim/inspect.h> (invariant 8).
 		 */
-		if (!page_read(hyp_phys(vm), &s) || s.refs == loaded ||
+		if (!page_read(hyp_phys(vm), &s) ||
+		    s.refs == loaded + o->held_refs[i] ||
 		    o->refs_reported[i] == vm)
 			continue;
 		o->refs_reported[i] = vm;
 		report(o, 8, 0, handle, -1, op,
-		       "VM 0x%x holds %u references with %u vCPUs loaded "
-		       "and no hypercall in flight", handle, s.refs, loaded);
+		       "VM 0x%x holds %u references with %u vCPUs loaded, "
+		       "%u held, and no hypercall in flight", handle, s.refs,
+		       loaded, o->held_refs[i]);
 	}
 }
 

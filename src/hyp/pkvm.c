@@ -287,7 +287,6 @@ static void init_pkvm_hyp_vm(struct kvm *host_kvm, struct pkvm_hyp_vm *hyp_vm,
 	hyp_vm->kvm.arch.pkvm.is_created = true;
 	/* VMID 0 is the host's. */
 	hyp_vm->kvm.arch.mmu.vmid.id = vm_handle_to_idx(handle) + 1;
-	hyp_vm->nr_vcpus = nr_vcpus;
 	hyp_spin_lock_init(&hyp_vm->lock);
 }
 
@@ -311,15 +310,18 @@ int __pkvm_init_vm(struct kvm *host_kvm, unsigned long vm_hva,
 	struct pkvm_hyp_vm *hyp_vm = NULL;
 	unsigned long vm_size, pgd_size;
 	pkvm_handle_t handle;
+	unsigned int nr_vcpus;
 	void *pgd = NULL;
-	int nr_vcpus;
 	int ret;
 
 	ret = hyp_pin_shared_mem(host_kvm, host_kvm + 1);
 	if (ret)
 		return ret;
 
-	/* Host memory may change under us: read each field exactly once. */
+	/*
+	 * Host memory may change under us: read each field exactly once.  A
+	 * negative host count reads as a huge one and fails the donation.
+	 */
 	nr_vcpus = READ_ONCE(host_kvm->created_vcpus);
 	if (nr_vcpus < 1) {
 		ret = -EINVAL;
@@ -509,9 +511,13 @@ int __pkvm_teardown_vm(pkvm_handle_t handle)
 	stage2_mc = &host_kvm->arch.pkvm.stage2_teardown_mc;
 
 	reclaim_pgtable_pages(hyp_vm, stage2_mc);
-	unpin_host_vcpus(hyp_vm->vcpus, hyp_vm->nr_vcpus);
+	unpin_host_vcpus(hyp_vm->vcpus, hyp_vm->kvm.created_vcpus);
 
-	for (idx = 0; idx < hyp_vm->nr_vcpus; ++idx) {
+	/*
+	 * A vCPU's memcache feeds the guest stage-2, so its pages go back
+	 * with the stage-2's; the hyp's own structures go with teardown_mc.
+	 */
+	for (idx = 0; idx < (unsigned int)hyp_vm->kvm.created_vcpus; ++idx) {
 		struct pkvm_hyp_vcpu *hyp_vcpu = hyp_vm->vcpus[idx];
 		struct kvm_hyp_memcache *vcpu_mc;
 		void *addr;
@@ -521,14 +527,14 @@ int __pkvm_teardown_vm(pkvm_handle_t handle)
 
 		vcpu_mc = &hyp_vcpu->vcpu.arch.pkvm_memcache;
 		while ((addr = pop_hyp_memcache(vcpu_mc, hyp_phys_to_virt))) {
-			push_hyp_memcache(mc, addr, hyp_virt_to_phys);
+			push_hyp_memcache(stage2_mc, addr, hyp_virt_to_phys);
 			unmap_donated_memory_noclear(addr, PAGE_SIZE);
 		}
 
 		teardown_donated_memory(mc, hyp_vcpu, sizeof(*hyp_vcpu));
 	}
 
-	vm_size = pkvm_get_hyp_vm_size(hyp_vm->nr_vcpus);
+	vm_size = pkvm_get_hyp_vm_size(hyp_vm->kvm.created_vcpus);
 	teardown_donated_memory(mc, hyp_vm, vm_size);
 	hyp_unpin_shared_mem(host_kvm, host_kvm + 1);
 	return 0;

@@ -33,7 +33,6 @@ struct pkvm_hyp_vm {
 	/* Protects the guest stage-2 against concurrent updates. */
 	hyp_spinlock_t		lock;
 
-	unsigned int		nr_vcpus;
 	struct pkvm_hyp_vcpu	*vcpus[];
 };
 
