@@ -989,6 +989,35 @@ static void hyp_answers_are_judged_by_errno(void **state)
 	assert_int_equal(hvm_destroy(f, &b, 0), 0);
 }
 
+/*
+ * SPEC 3: init_vcpu takes its area before it looks the handle up, so on a
+ * RESERVED handle an area the host cannot donate answers -ENOMEM, which
+ * is right and no invariant 7.  An area that can be donated answers
+ * -ENOENT, and the area comes back.
+ */
+static void init_vcpu_on_reserved_without_pages_is_enomem(void **state)
+{
+	struct fix *f = *state;
+	struct test_vcpu *tvc;
+	struct call c;
+	struct hvm a;
+
+	hvm_create(f, &a, 1, 1, 0);
+	tvc = &a.tv.vcpus[0];
+
+	/* The host's own struct kvm page is shared, not the host's to give. */
+	c = begin(f, 0, 1, INIT_VCPU, handle_of(&a), (uintptr_t)tvc->vcpu,
+		  (uintptr_t)a.tv.kvm);
+	assert_int_equal(c.ret, 0);
+	assert_int_equal((int)c.out.x[1], -ENOMEM);
+	c.reached = true;
+	done(f, &c);
+	assert_int_equal(hvm_vcpu_init(f, &a, 0, 0), -ENOENT);
+	expect_clean(f);
+
+	assert_int_equal(hvm_destroy(f, &a, 0), 0);
+}
+
 static void teardown_of_reserved_7_and_referenced_8(void **state)
 {
 	struct fix *f = *state;
@@ -1435,6 +1464,7 @@ int main(void)
 		ORACLE_TEST(unreserve_of_live_slot_is_4),
 		ORACLE_TEST(teardown_of_reserved_7_and_referenced_8),
 		ORACLE_TEST(hyp_answers_are_judged_by_errno),
+		ORACLE_TEST(init_vcpu_on_reserved_without_pages_is_enomem),
 		ORACLE_TEST(init_vm_into_another_slot_is_5),
 		ORACLE_TEST(init_vm_failure_must_leave_nothing_6),
 		ORACLE_TEST(second_successful_init_is_11),

@@ -1179,7 +1179,12 @@ static void judge_answer(struct oracle *o, int cpu, unsigned long vm_id,
 		break;
 	case NR_INIT_VCPU:
 	case NR_TEARDOWN:
-		if (was == ORA_RESERVED && result != -ENOENT)
+		/*
+		 * init_vcpu takes the vCPU area before it looks the handle
+		 * up, so pages it cannot take answer -ENOMEM first.
+		 */
+		if (was == ORA_RESERVED && result != -ENOENT &&
+		    !(nr == NR_INIT_VCPU && result == -ENOMEM))
 			report(o, 7, vm_id, handle, cpu, op, "answered %d "
 			       "on a RESERVED slot, not -ENOENT", result);
 		else if (nr == NR_TEARDOWN && was == ORA_LIVE &&
