@@ -747,12 +747,49 @@ static void destroy_puts_loaded_vcpu(void **state)
 	(void)state;
 	vm = new_vm(t, 1);
 	assert_int_equal(pkvmsim_vcpu_run(vm, 1, 0), 0);
-	assert_int_equal(pkvmsim_vcpu_put(vm, 1, 0), 0);
-	/* The second run loads the hyp vCPU: it exists now. */
-	assert_int_equal(pkvmsim_vcpu_run(vm, 1, 0), 0);
 	assert_non_null(loaded_hyp_vcpu[1]);
 	assert_int_equal(pkvmsim_vm_destroy(vm, 1), 0);
 	assert_null(loaded_hyp_vcpu[1]);
+	assert_int_equal(host_test_stop(t), 0);
+}
+
+/*
+ * SPEC 5 (clarified) KVM_RUN order: the first run creates the hyp VM and
+ * vCPU before it loads, so the hypervisor holds the vCPU loaded, with a
+ * reference on its VM, from the first run on; a teardown meanwhile is
+ * -EBUSY and leaves the VM LIVE (invariant 8).  A vCPU ioctl before the
+ * run sends a load the hypervisor ignores.
+ */
+static void first_run_leaves_hyp_vcpu_loaded(void **state)
+{
+	struct host_test *t = host_test_start(P, PKVMSIM_PROFILE_6_18, 2);
+	struct pkvmsim_regs regs;
+	struct pkvmsim_vm *vm;
+	pkvm_handle_t h;
+
+	(void)state;
+	vm = new_vm(t, 1);
+	h = pkvmsim_vm_handle(vm);
+	assert_int_equal(pkvmsim_vcpu_ioctl(vm, 0, 0), 0);
+	assert_int_equal(host_test_calls(t, HC(PKVM_VCPU_LOAD)), 1);
+	assert_null(loaded_hyp_vcpu[0]);
+
+	assert_int_equal(pkvmsim_vcpu_run(vm, 0, 0), 0);
+	assert_non_null(loaded_hyp_vcpu[0]);
+	assert_ptr_equal(loaded_hyp_vcpu[0], live_vm_of(h)->vcpus[0]);
+	assert_int_equal(hyp_vm_refs(h), 1);
+
+	regs = (struct pkvmsim_regs){
+		.x = { PKVMSIM_HVC_ID(PKVMSIM_HCALL_PKVM_TEARDOWN_VM), h },
+	};
+	assert_int_equal(pkvmsim_hvc(t->sim, 1, &regs), 0);
+	assert_int_equal((int)regs.x[1], -EBUSY);
+	assert_int_equal(slot_state_of(h), SLOT_LIVE);
+
+	assert_int_equal(pkvmsim_vcpu_put(vm, 0, 0), 0);
+	assert_null(loaded_hyp_vcpu[0]);
+	assert_int_equal(hyp_vm_refs(h), 0);
+	assert_int_equal(pkvmsim_vm_destroy(vm, 1), 0);
 	assert_int_equal(host_test_stop(t), 0);
 }
 
@@ -860,6 +897,7 @@ static void lifecycle_hypercall_sequence(void **state)
 	kvm_pages = vm->kvm_pages;
 	assert_int_equal(pkvmsim_vcpu_create(vm, 0, 0), 0);
 	assert_int_equal(pkvmsim_mmu_notify(vm, 1), 0);
+	assert_int_equal(pkvmsim_vcpu_ioctl(vm, 0, 0), 0);
 	assert_int_equal(pkvmsim_vcpu_run(vm, 0, 0), 0);
 	assert_int_equal(pkvmsim_vcpu_put(vm, 0, 0), 0);
 	assert_int_equal(pkvmsim_vm_destroy(vm, 0), 0);
@@ -869,9 +907,11 @@ static void lifecycle_hypercall_sequence(void **state)
 	want[n++] = HC(PKVM_RESERVE_VM);
 	want[n++] = HC(PKVM_HOST_SHARE_HYP);		/* the vCPU */
 	want[n++] = HC(PKVM_TLB_FLUSH_VMID);		/* the notifier */
-	want[n++] = HC(PKVM_VCPU_LOAD);			/* before the VM */
-	want[n++] = HC(PKVM_INIT_VM);
+	want[n++] = HC(PKVM_VCPU_LOAD);			/* an ioctl: no VM */
+	want[n++] = HC(PKVM_VCPU_PUT);
+	want[n++] = HC(PKVM_INIT_VM);			/* first run */
 	want[n++] = HC(PKVM_INIT_VCPU);
+	want[n++] = HC(PKVM_VCPU_LOAD);			/* loads it */
 	want[n++] = HC(PKVM_VCPU_PUT);
 	want[n++] = HC(PKVM_TEARDOWN_VM);
 	want[n++] = HC(PKVM_HOST_UNSHARE_HYP);		/* the vCPU */
@@ -921,6 +961,7 @@ int main(int argc, char **argv)
 		HOST_TEST(vcpu_create_rules),
 		HOST_TEST(run_and_put_rules),
 		HOST_TEST(destroy_puts_loaded_vcpu),
+		HOST_TEST(first_run_leaves_hyp_vcpu_loaded),
 		HOST_TEST(bad_arguments),
 		HOST_TEST(protected_vm_type),
 		HOST_TEST(leftover_vms_destroyed_at_shutdown),

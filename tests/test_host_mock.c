@@ -141,16 +141,25 @@ static void transport_error_unwinds_creation(void **state)
 	assert_int_equal(pkvmsim_vm_create(sim_of(state), 0, &vm), -EFAULT);
 }
 
-static void first_run_loads_then_inits_vm_and_vcpu(void **state)
+/*
+ * SPEC 5 (clarified), kvm_vcpu_ioctl(KVM_RUN): the first run's set-up
+ * creates the hyp VM and vCPU, and only then does vcpu_load() send the
+ * load, which so finds the hyp vCPU.
+ */
+static void first_run_inits_vm_and_vcpu_then_loads(void **state)
 {
 	struct pkvmsim_vm *vm = create_reserved(sim_of(state));
 
 	add_vcpu(vm, 0);
 
-	/* The load comes first, before the hyp VM exists. */
+	/* A vCPU ioctl before the run loads and puts: no hyp VM yet. */
 	expect_hvc_call(.nr = HC(PKVM_VCPU_LOAD), .check = HVC_MOCK_CPU |
 			HVC_MOCK_ARGS, .cpu = 1, .arg = { H, 0, 0 });
 	will_return_hvc_none();
+	expect_hvc_on(1, HC(PKVM_VCPU_PUT));
+	will_return_hvc_none();
+	assert_int_equal(pkvmsim_vcpu_ioctl(vm, 1, 0), 0);
+
 	expect_hvc_arg(HC(PKVM_INIT_VM), 1, (uintptr_t)vm->kvm);
 	will_return_hvc(0);
 	/* x3 is a freshly allocated area: any value. */
@@ -158,6 +167,9 @@ static void first_run_loads_then_inits_vm_and_vcpu(void **state)
 			.check = HVC_MOCK_ARG(1) | HVC_MOCK_ARG(2),
 			.arg = { H, (uintptr_t)vm->vcpus[0].vcpu, 0 });
 	will_return_hvc(0);
+	expect_hvc_call(.nr = HC(PKVM_VCPU_LOAD), .check = HVC_MOCK_CPU |
+			HVC_MOCK_ARGS, .cpu = 1, .arg = { H, 0, 0 });
+	will_return_hvc_none();
 	assert_int_equal(pkvmsim_vcpu_run(vm, 1, 0), 0);
 	assert_true(pkvmsim_vm_is_created(vm));
 
@@ -183,13 +195,9 @@ static void init_vm_error_keeps_handle_for_unreserve(void **state)
 	struct pkvmsim_vm *vm = create_reserved(sim_of(state));
 
 	add_vcpu(vm, 0);
-	expect_hvc(HC(PKVM_VCPU_LOAD));
-	will_return_hvc_none();
 	expect_hvc(HC(PKVM_INIT_VM));
 	will_return_hvc(-ENOMEM);
-	/* KVM_RUN fails and puts the vCPU. */
-	expect_hvc(HC(PKVM_VCPU_PUT));
-	will_return_hvc_none();
+	/* KVM_RUN fails before it loads the vCPU: no load, no put. */
 	assert_int_equal(pkvmsim_vcpu_run(vm, 0, 0), -ENOMEM);
 	assert_int_equal(pkvmsim_vm_handle(vm), H);
 	assert_false(pkvmsim_vm_is_created(vm));
@@ -207,12 +215,12 @@ static void teardown_failure_warns_and_forgets(void **state)
 	unsigned long warnings = sim->host.nr_warnings;
 
 	add_vcpu(vm, 0);
-	expect_hvc(HC(PKVM_VCPU_LOAD));
-	will_return_hvc_none();
 	expect_hvc(HC(PKVM_INIT_VM));
 	will_return_hvc(0);
 	expect_hvc(HC(PKVM_INIT_VCPU));
 	will_return_hvc(0);
+	expect_hvc(HC(PKVM_VCPU_LOAD));
+	will_return_hvc_none();
 	assert_int_equal(pkvmsim_vcpu_run(vm, 0, 0), 0);
 	expect_hvc(HC(PKVM_VCPU_PUT));
 	will_return_hvc_none();
@@ -254,7 +262,10 @@ static void lazy_reserves_at_first_run(void **state)
 	assert_int_equal(pkvmsim_vm_handle(vm), 0);
 	add_vcpu(vm, 0);
 
-	/* Handle 0 in the first load and in a notifier before the run. */
+	/*
+	 * Handle 0 in a notifier and in a vCPU ioctl's load before the run;
+	 * the first run's own load comes after the reserve and names it.
+	 */
 	expect_hvc_call(.nr = HC(PKVM_TLB_FLUSH_VMID),
 			.check = HVC_MOCK_ARG(1), .arg = { 0 });
 	will_return_hvc_none();
@@ -262,12 +273,17 @@ static void lazy_reserves_at_first_run(void **state)
 	expect_hvc_call(.nr = HC(PKVM_VCPU_LOAD), .check = HVC_MOCK_ARG(1),
 			.arg = { 0 });
 	will_return_hvc_none();
+	expect_hvc(HC(PKVM_VCPU_PUT));
+	will_return_hvc_none();
+	assert_int_equal(pkvmsim_vcpu_ioctl(vm, 0, 0), 0);
 	expect_hvc(HC(PKVM_RESERVE_VM));
 	will_return_hvc(H);
 	expect_hvc(HC(PKVM_INIT_VM));
 	will_return_hvc(0);
 	expect_hvc_arg(HC(PKVM_INIT_VCPU), 1, H);
 	will_return_hvc(0);
+	expect_hvc_arg(HC(PKVM_VCPU_LOAD), 1, H);
+	will_return_hvc_none();
 	assert_int_equal(pkvmsim_vcpu_run(vm, 0, 0), 0);
 	assert_int_equal(pkvmsim_vm_handle(vm), H);
 
@@ -287,15 +303,11 @@ static void lazy_init_vm_error_unreserves(void **state)
 	assert_int_equal(pkvmsim_vm_create(sim_of(state), 0, &vm), 0);
 	add_vcpu(vm, 0);
 
-	expect_hvc(HC(PKVM_VCPU_LOAD));
-	will_return_hvc_none();
 	expect_hvc(HC(PKVM_RESERVE_VM));
 	will_return_hvc(H);
 	expect_hvc(HC(PKVM_INIT_VM));
 	will_return_hvc(-ENOMEM);
 	expect_hvc_arg(HC(PKVM_UNRESERVE_VM), 1, H);
-	will_return_hvc_none();
-	expect_hvc(HC(PKVM_VCPU_PUT));
 	will_return_hvc_none();
 	assert_int_equal(pkvmsim_vcpu_run(vm, 0, 0), -ENOMEM);
 	assert_int_equal(pkvmsim_vm_handle(vm), 0);
@@ -323,6 +335,7 @@ static void vhe_makes_no_hypercall(void **state)
 	assert_int_equal(pkvmsim_vm_create(sim_of(state), 0, &vm), 0);
 	assert_int_equal(pkvmsim_vcpu_create(vm, 0, 0), 0);
 	assert_int_equal(pkvmsim_mmu_notify(vm, 1), 0);
+	assert_int_equal(pkvmsim_vcpu_ioctl(vm, 1, 0), 0);
 	assert_int_equal(pkvmsim_vcpu_run(vm, 1, 0), 0);
 	assert_int_equal(pkvmsim_vcpu_put(vm, 1, 0), 0);
 	assert_int_equal(pkvmsim_vm_destroy(vm, 0), 0);
@@ -334,7 +347,7 @@ int main(void)
 		MOCK_TEST(create_shares_then_reserves, protected),
 		MOCK_TEST(reserve_error_unwinds_creation, protected),
 		MOCK_TEST(transport_error_unwinds_creation, protected),
-		MOCK_TEST(first_run_loads_then_inits_vm_and_vcpu, protected),
+		MOCK_TEST(first_run_inits_vm_and_vcpu_then_loads, protected),
 		MOCK_TEST(init_vm_error_keeps_handle_for_unreserve, protected),
 		MOCK_TEST(teardown_failure_warns_and_forgets, protected),
 		MOCK_TEST(refused_reserve_warns, protected),

@@ -286,17 +286,30 @@ int pkvmsim_vcpu_create(struct pkvmsim_vm *vm, unsigned int cpu,
 
 /**
  * pkvmsim_vcpu_run() - KVM_RUN of vCPU @idx on CPU @cpu, up to the guest
- * entry: load the vCPU (in pKVM mode, __pkvm_vcpu_load on every load, also
- * before the hyp VM exists), and on its first run create the hyp VM (once
- * for the whole VM) and the hyp vCPU.  The vCPU stays loaded on @cpu
- * until pkvmsim_vcpu_put().
+ * entry, in kvm_vcpu_ioctl()'s order: on the vCPU's first run, create the
+ * hyp VM (once for the whole VM) and the hyp vCPU; then load the vCPU (in
+ * pKVM mode with __pkvm_vcpu_load, which from the first run on finds the
+ * hyp vCPU and takes a reference on its VM).  The vCPU stays loaded on
+ * @cpu until pkvmsim_vcpu_put().
  *
  * Return: 0; the first-run error (the hyp VM or vCPU could not be
- * created); -EBUSY if the vCPU is loaded elsewhere or @cpu has another
- * vCPU loaded; -EFAULT for a fatal hypercall; -EINVAL.
+ * created), with nothing loaded; -EBUSY if the vCPU is loaded elsewhere
+ * or @cpu has another vCPU loaded; -EFAULT for a fatal hypercall; -EINVAL.
  */
 int pkvmsim_vcpu_run(struct pkvmsim_vm *vm, unsigned int cpu,
 		     unsigned int idx);
+
+/**
+ * pkvmsim_vcpu_ioctl() - Any other vCPU ioctl on @cpu (KVM_SET_ONE_REG,
+ * say): the vCPU is loaded and put around it.  Before the first run that
+ * sends the __pkvm_vcpu_load the hypervisor must ignore, since neither
+ * its hyp VM nor its hyp vCPU exists yet.
+ *
+ * Return: 0; -EBUSY if the vCPU is loaded elsewhere or @cpu has another
+ * vCPU loaded; -EFAULT for a fatal hypercall; -EINVAL.
+ */
+int pkvmsim_vcpu_ioctl(struct pkvmsim_vm *vm, unsigned int cpu,
+		       unsigned int idx);
 
 /** pkvmsim_vcpu_put() - Put vCPU @idx, loaded on @cpu.  0 or -EINVAL. */
 int pkvmsim_vcpu_put(struct pkvmsim_vm *vm, unsigned int cpu,

@@ -274,21 +274,50 @@ static struct host_vcpu *vcpu_of(struct pkvmsim_vm *vm, unsigned int idx)
 	return &vm->vcpus[idx];
 }
 
-/* vcpu_put() on the CPU the vCPU is loaded on. */
-static void vcpu_put(struct pkvmsim_vm *vm, struct host_vcpu *hv)
+/*
+ * vcpu->mutex: a vCPU is loaded on one CPU at a time, and a CPU has one
+ * vCPU loaded at a time, which only the thread on that CPU changes.
+ */
+static int vcpu_claim(struct pkvmsim_vm *vm, struct host_vcpu *hv,
+		      unsigned int cpu)
+{
+	int expected = -1;
+
+	if (vm->sim->host.loaded[cpu])
+		return -EBUSY;
+	if (!__atomic_compare_exchange_n(&hv->loaded_cpu, &expected, (int)cpu,
+					 false, __ATOMIC_ACQUIRE,
+					 __ATOMIC_RELAXED))
+		return -EBUSY;
+	__atomic_store_n(&vm->sim->host.loaded[cpu], hv, __ATOMIC_RELAXED);
+	return 0;
+}
+
+static void vcpu_unclaim(struct pkvmsim_vm *vm, struct host_vcpu *hv)
 {
 	int cpu = hv->loaded_cpu;
 
-	kvm_arch_vcpu_put(vm, hv);
 	__atomic_store_n(&vm->sim->host.loaded[cpu], NULL, __ATOMIC_RELAXED);
 	__atomic_store_n(&hv->loaded_cpu, -1, __ATOMIC_RELEASE);
 }
 
+/* vcpu_put() on the CPU the vCPU is loaded on. */
+static void vcpu_put(struct pkvmsim_vm *vm, struct host_vcpu *hv)
+{
+	kvm_arch_vcpu_put(vm, hv);
+	vcpu_unclaim(vm, hv);
+}
+
+/*
+ * KVM_RUN as kvm_vcpu_ioctl() orders it: the first run's set-up
+ * (kvm_arch_vcpu_run_pid_change(), which creates the hyp VM and vCPU) comes
+ * before kvm_arch_vcpu_ioctl_run() loads the vCPU, so in pKVM mode the
+ * first run's __pkvm_vcpu_load finds the hyp vCPU and loads it.
+ */
 int pkvmsim_vcpu_run(struct pkvmsim_vm *vm, unsigned int cpu,
 		     unsigned int idx)
 {
 	struct host_vcpu *hv;
-	int expected = -1;
 	int ret;
 
 	ret = vm_op_begin(vm, cpu);
@@ -300,23 +329,10 @@ int pkvmsim_vcpu_run(struct pkvmsim_vm *vm, unsigned int cpu,
 	if (!hv)
 		goto out;
 
-	/*
-	 * vcpu->mutex: a vCPU runs on one CPU at a time; and a CPU runs one
-	 * vCPU at a time, which only this thread changes for this CPU.
-	 */
-	ret = -EBUSY;
-	if (vm->sim->host.loaded[cpu])
+	ret = vcpu_claim(vm, hv, cpu);
+	if (ret)
 		goto out;
-	if (!__atomic_compare_exchange_n(&hv->loaded_cpu, &expected, (int)cpu,
-					 false, __ATOMIC_ACQUIRE,
-					 __ATOMIC_RELAXED))
-		goto out;
-	__atomic_store_n(&vm->sim->host.loaded[cpu], hv, __ATOMIC_RELAXED);
 
-	/* vcpu_load(), before the first-run set-up as in KVM_RUN. */
-	kvm_arch_vcpu_load(vm, hv);
-
-	ret = 0;
 	if (!hv->has_run) {
 		mutex_lock(&vm->lock);
 		vm->has_run = true;
@@ -324,12 +340,39 @@ int pkvmsim_vcpu_run(struct pkvmsim_vm *vm, unsigned int cpu,
 
 		ret = kvm_arch_vcpu_run_pid_change(vm, hv);
 		if (ret) {
-			/* KVM_RUN fails and puts the vCPU on its way out. */
-			vcpu_put(vm, hv);
+			/* KVM_RUN fails before it loads the vCPU. */
+			vcpu_unclaim(vm, hv);
 			goto out;
 		}
 		hv->has_run = true;
 	}
+
+	kvm_arch_vcpu_load(vm, hv);
+out:
+	host_cpu_exit(vm->sim, cpu);
+	return ret;
+}
+
+int pkvmsim_vcpu_ioctl(struct pkvmsim_vm *vm, unsigned int cpu,
+		       unsigned int idx)
+{
+	struct host_vcpu *hv;
+	int ret;
+
+	ret = vm_op_begin(vm, cpu);
+	if (ret)
+		return ret;
+
+	ret = -EINVAL;
+	hv = vcpu_of(vm, idx);
+	if (!hv)
+		goto out;
+
+	ret = vcpu_claim(vm, hv, cpu);
+	if (ret)
+		goto out;
+	kvm_arch_vcpu_load(vm, hv);
+	vcpu_put(vm, hv);
 out:
 	host_cpu_exit(vm->sim, cpu);
 	return ret;
