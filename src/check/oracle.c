@@ -1391,8 +1391,10 @@ void oracle_hyp_ref_exit(struct oracle *o, unsigned int handle, int delta)
 	if (!o)
 		return;
 	pthread_mutex_lock(&o->lock);
-	if (idx < NR_SLOTS && (delta > 0 || o->held_refs[idx]))
-		o->held_refs[idx] += delta > 0 ? 1 : delta < 0 ? -1U : 0;
+	if (idx < NR_SLOTS && delta > 0)
+		o->held_refs[idx]++;
+	else if (idx < NR_SLOTS && delta < 0 && o->held_refs[idx])
+		o->held_refs[idx]--;
 	if (o->in_flight)
 		o->in_flight--;
 	pthread_mutex_unlock(&o->lock);

@@ -79,8 +79,20 @@ void oracle_tz_message(struct oracle *o, int cpu, unsigned long vm_id,
 		       unsigned int handle, const char *op);
 
 /*
+ * A reference on the hyp VM of @handle taken or dropped outside any
+ * hypercall, through <pkvmsim/inspect.h>.  The get or put is bracketed as
+ * a hypercall is: oracle_hyp_ref_enter() before it (it counts as in
+ * flight), oracle_hyp_ref_exit() after it with @delta +1 (taken), -1
+ * (dropped) or 0 (none).  Invariant 8 then expects, with nothing in
+ * flight, the loaded vCPUs' references plus those held.
+ */
+void oracle_hyp_ref_enter(struct oracle *o);
+void oracle_hyp_ref_exit(struct oracle *o, unsigned int handle, int delta);
+
+/*
  * Whole-state invariants: 1 (each LIVE slot's handle and VMID; each host
- * VM's handle against its slot), 8 (references = loaded vCPUs) and 12.
+ * VM's handle against its slot), 8 (references = loaded vCPUs + held)
+ * and 12.
  * Only checks when no hypercall is in flight; returns whether it checked.
  * A standing fault is reported once.
  */

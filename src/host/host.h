@@ -116,6 +116,13 @@ int kvm_arch_vcpu_run_pid_change(struct pkvmsim_vm *vm,
 				 struct host_vcpu *hv);
 void kvm_arch_flush_remote_tlbs(struct pkvmsim_vm *vm);
 
+/* --- <pkvmsim/inspect.h>: raw arguments and host pages (raw.c) --- */
+
+/* pkvmsim_vm_id() of the live host VM whose struct kvm is at @kvm, or 0. */
+unsigned long host_vm_id_of_kvm(struct pkvmsim *sim, const void *kvm);
+/* At pkvmsim_destroy(): forget the pages pkvmsim_host_pages_alloc() gave. */
+void host_raw_fini(struct pkvmsim *sim);
+
 /* --- the simulated TrustZone (the seed's "before the first run") --- */
 
 void tz_vm_created(struct pkvmsim_vm *vm);

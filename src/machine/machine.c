@@ -560,6 +560,10 @@ int pkvmsim_destroy(struct pkvmsim *sim)
 		return -EINVAL;
 	}
 
+	/* <pkvmsim/inspect.h>: held references are reported, and stay. */
+	inspect_fini(sim);
+	host_raw_fini(sim);
+
 	/* As process exit closes the VMs' fds. */
 	host_state_fini(sim);
 	check_table_empty(sim);

@@ -6,9 +6,18 @@
 #include <pthread.h>
 
 #include <pkvmsim/pkvmsim.h>
+#include <pkvmsim/inspect.h>
 #include "host.h"
 
 struct oracle;
+struct pkvm_hyp_vm;
+
+/* References pkvmsim_hyp_vm_get() holds, per VM-table slot (inspect.c). */
+struct inspect_refs {
+	unsigned int		held[PKVMSIM_NR_SLOTS];
+	/* The hyp VM they are held on: it cannot leave its slot meanwhile. */
+	struct pkvm_hyp_vm	*vm[PKVMSIM_NR_SLOTS];
+};
 
 enum machine_violation {
 	MACHINE_HOST_PANIC,	/* an HVC with no hypervisor to take it */
@@ -31,6 +40,9 @@ struct pkvmsim {
 	/* The simulated host kernel and the invariants' checker. */
 	struct host_state	host;
 	struct oracle		*oracle;
+
+	/* <pkvmsim/inspect.h>: hyp VM references held across hypercalls. */
+	struct inspect_refs	inspect;
 };
 
 void machine_violation(struct pkvmsim *sim, enum machine_violation kind,
@@ -46,6 +58,12 @@ struct pkvmsim *machine_live(void);
  */
 int machine_hvc(struct pkvmsim *sim, unsigned int cpu, unsigned long vm_id,
 		struct pkvmsim_regs *regs);
+
+/*
+ * At pkvmsim_destroy(), before the VMs go: report each reference still
+ * held through <pkvmsim/inspect.h> (they stay held; see inspect.c).
+ */
+void inspect_fini(struct pkvmsim *sim);
 
 /* A line for the curious (PKVMSIM_VERBOSE=1 in the environment). */
 void machine_log(struct pkvmsim *sim, const char *fmt, ...)

@@ -5,9 +5,10 @@
 #   STEP=install       cmake --install BUILD_DIR --prefix PREFIX, and check
 #                      that the package's files are there
 #   STEP=find_package  configure EXAMPLES against PREFIX with LIBRARY as
-#                      the target to link, build it in WORK, run it
-#   STEP=pkg-config    compile EXAMPLES/lifecycle.c with what pkvmsim.pc
-#                      says, in WORK, run it
+#                      the target to link, build it in WORK, run its
+#                      programs
+#   STEP=pkg-config    compile EXAMPLES/lifecycle.c and inspect.c with what
+#                      pkvmsim.pc says, in WORK, run them
 #
 # The examples are built with the compiler of this build: a sanitized
 # library needs its own compiler's runtime, which the package's link flags
@@ -48,6 +49,7 @@ if(STEP STREQUAL "install")
   file(GLOB_RECURSE installed LIST_DIRECTORIES false RELATIVE ${PREFIX}
        ${PREFIX}/*)
   foreach(regex "^include/pkvmsim/pkvmsim\\.h$" "^include/pkvmsim/hvc\\.h$"
+                "^include/pkvmsim/inspect\\.h$"
                 "^bin/pkvmsim$" "^lib.*/libpkvmsim\\.a$"
                 "^lib.*/libpkvmsim\\.so$" "^lib.*/pkgconfig/pkvmsim\\.pc$"
                 "^lib.*/cmake/pkvmsim/pkvmsimConfig\\.cmake$"
@@ -81,6 +83,7 @@ elseif(STEP STREQUAL "find_package")
       -DPKVMSIM_LIBRARY=${LIBRARY})
   run(${CMAKE_COMMAND} --build ${WORK})
   run_example(${WORK}/lifecycle)
+  run_example(${WORK}/inspect)
 
 elseif(STEP STREQUAL "pkg-config")
   file(REMOVE_RECURSE ${WORK})
@@ -101,10 +104,12 @@ elseif(STEP STREQUAL "pkg-config")
   execute_process(COMMAND ${PKG_CONFIG} --variable=libdir pkvmsim
                   OUTPUT_VARIABLE libdir OUTPUT_STRIP_TRAILING_WHITESPACE)
   # -lpkvmsim takes the shared library: find it at run time where it is.
-  run(${C_COMPILER} -Wall -Wextra -Werror ${cflags}
-      ${EXAMPLES}/lifecycle.c -o ${WORK}/lifecycle ${libs}
-      -Wl,-rpath,${libdir})
-  run_example(${WORK}/lifecycle)
+  foreach(example lifecycle inspect)
+    run(${C_COMPILER} -Wall -Wextra -Werror ${cflags}
+        ${EXAMPLES}/${example}.c -o ${WORK}/${example} ${libs}
+        -Wl,-rpath,${libdir})
+    run_example(${WORK}/${example})
+  endforeach()
 
 else()
   message(FATAL_ERROR "package.cmake: unknown STEP '${STEP}'")
