@@ -709,7 +709,10 @@ static void race_vcpu_load_vs_init_vcpu(void **state)
 
 /* --- the scheduler itself --- */
 
-/* Replaying one schedule twice gives the same trace (DESIGN: replay). */
+/*
+ * Replaying one schedule twice gives the same trace (DESIGN: replay): the
+ * schedule of a DFS run, parsed back, drives the same interleaving.
+ */
 static void race_schedule_replays_exactly(void **state)
 {
 	struct race *r = *state;
@@ -717,22 +720,45 @@ static void race_schedule_replays_exactly(void **state)
 		{ .fn = op_teardown, .arg = &r->a, .cpu = 0 },
 		{ .fn = op_load, .arg = &r->b, .cpu = 1 },
 	};
-	struct sched_preempt_once p;
-	struct sched_strategy s;
-	struct sched_result res[2];
+	struct sched_config cfg = { .kind = SCHED_DFS, .preemptions = 1 };
+	struct sched_explorer *x;
+	struct sched_result res[3];
+	char schedule[3][256];
 	int i;
 
+	/* The second DFS run is the first with a preemption in it. */
+	assert_int_equal(sched_explorer_create(&cfg, 2, &x), 0);
 	for (i = 0; i < 2; i++) {
 		load_teardown_setup(r, "replay");
-		sched_preempt_once_init(&p, 0, 1, 3, &s);
-		assert_int_equal(sched_run(threads, 2, &s, &res[i]), 0);
-		assert_true(p.fired);
+		assert_int_equal(sched_explorer_run(x, threads, &res[0]), 1);
+		assert_true(sched_schedule_format(x, schedule[0], 256) > 0);
 		load_teardown_check(r, "replay");
 	}
-	assert_true(res[0].steps > 3);
-	assert_int_equal(res[0].steps, res[1].steps);
-	assert_int_equal(res[0].switches, res[1].switches);
-	assert_true(res[0].trace_hash == res[1].trace_hash);
+	sched_explorer_destroy(x);
+	assert_int_equal(res[0].outcome, SCHED_OK);
+	assert_int_equal(res[0].preemptions, 1);
+
+	cfg = (struct sched_config){
+		.kind = SCHED_REPLAY,
+		.schedule = schedule[0],
+	};
+	for (i = 1; i < 3; i++) {
+		assert_int_equal(sched_explorer_create(&cfg, 2, &x), 0);
+		load_teardown_setup(r, "replay");
+		assert_int_equal(sched_explorer_run(x, threads, &res[i]), 1);
+		assert_true(sched_schedule_format(x, schedule[i], 256) > 0);
+		load_teardown_check(r, "replay");
+		/* One schedule, one run. */
+		assert_int_equal(sched_explorer_run(x, threads, &res[i]), 0);
+		sched_explorer_destroy(x);
+	}
+	for (i = 1; i < 3; i++) {
+		assert_int_equal(res[i].outcome, SCHED_OK);
+		assert_string_equal(schedule[i], schedule[0]);
+		assert_int_equal(res[i].steps, res[0].steps);
+		assert_int_equal(res[i].switches, res[0].switches);
+		assert_true(res[i].trace_hash == res[0].trace_hash);
+	}
 }
 
 static int race_state_setup(void **state)

@@ -16,7 +16,7 @@
 #include "asm/tlbflush.h"
 #include "linux/sim_sched.h"
 
-static __thread int this_cpu;
+SIM_FIBER_LOCAL(int, this_cpu, 0)
 static const char *cpu_hcall[NR_CPUS];
 static uint64_t event_seq;
 

@@ -13,8 +13,11 @@
 #include "linux/sim_lock.h"
 #include "linux/sim_sched.h"
 
-void sim_lock_init(struct sim_lock *lock)
+void sim_lock_init(struct sim_lock *lock, const char *name)
 {
+	if (name && name[0] == '&')
+		name++;
+	lock->name = name;
 	__atomic_store_n(&lock->owner, -1, __ATOMIC_RELAXED);
 	__atomic_store_n(&lock->locked, 0, __ATOMIC_RELEASE);
 }

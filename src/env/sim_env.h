@@ -98,6 +98,37 @@ void sim_set_this_hcall(const char *name);
 const char *sim_this_hcall(void);
 uint64_t sim_next_seq(void);
 
+/*
+ * --- thread-local state a fiber carries with it ---
+ *
+ * A simulated CPU keeps a little state in thread-local variables (which
+ * CPU it is, the hypercall it is in).  When a scheduler runs several CPUs
+ * as fibers on one OS thread, each fiber needs its own copy: every such
+ * variable is declared with SIM_FIBER_LOCAL, which lists it here, and the
+ * scheduler saves and restores the listed bytes at each switch.
+ */
+#define SIM_FIBER_LOCALS_MAX	16
+#define SIM_FIBER_LOCALS_BYTES	256
+
+struct sim_fiber_local {
+	void	*(*addr)(void);		/* the calling thread's instance */
+	size_t	size;
+};
+
+void sim_fiber_local_register(void *(*addr)(void), size_t size);
+unsigned int sim_fiber_locals(const struct sim_fiber_local **out);
+
+#define SIM_FIBER_LOCAL(type, name, init)				\
+	static __thread type name = init;				\
+	static void *name##_fiber_addr(void)				\
+	{								\
+		return &name;						\
+	}								\
+	__attribute__((constructor)) static void name##_fiber_register(void) \
+	{								\
+		sim_fiber_local_register(name##_fiber_addr, sizeof(name)); \
+	}
+
 /* --- boot-time switches (capabilities and static keys) --- */
 
 void sim_set_protected_mode_cap(bool on);

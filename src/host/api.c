@@ -16,7 +16,7 @@
 #include "oracle.h"
 #include "host.h"
 
-static __thread int host_cpu = -1;
+SIM_FIBER_LOCAL(int, host_cpu, -1)
 
 int host_this_cpu(void)
 {

@@ -25,9 +25,9 @@
 
 static struct pkvmsim *live_sim;
 /* The host VM the calling thread's hypercall is about, for reports. */
-static __thread unsigned long hvc_vm_id;
+SIM_FIBER_LOCAL(unsigned long, hvc_vm_id, 0)
 /* Calls the calling thread delivered to the hypervisor's handlers. */
-static __thread unsigned long hyp_dispatches;
+SIM_FIBER_LOCAL(unsigned long, hyp_dispatches, 0)
 static pthread_mutex_t live_lock = PTHREAD_MUTEX_INITIALIZER;
 
 static const char *const mode_names[] = {

@@ -1,238 +1,399 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * The controlled scheduler (see sched.h).  A baton passed under one mutex:
- * the thread holding it runs until the strategy names another at a
- * scheduling point, then waits for the baton to come back.
+ * The controlled scheduler (see sched.h): simulated CPUs as fibers on the
+ * caller's thread, reused from run to run.  At each scheduling point the
+ * running fiber asks the strategy who goes next and, if that is another,
+ * switches to it directly: no kernel, no lock, no thread per run.
+ *
+ * The simulator's thread-local state (which CPU this is, the hypercall in
+ * flight) is per fiber: each switch saves the leaving fiber's copy and
+ * puts back the arriving one's (SIM_FIBER_LOCAL in sim_env.h).
  */
 #include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
-#include "sched.h"
 #include "sim_env.h"
+#include "linux/sim_lock.h"
+#include "fiber.h"
+#include "strategy.h"
+#include "sched.h"
 
 #define FNV_OFFSET	0xcbf29ce484222325ULL
 #define FNV_PRIME	0x100000001b3ULL
+/* Enough for the hypervisor and host paths with sanitizers on. */
+#define FIBER_STACK	(1UL << 20)
 
-static struct {
-	pthread_mutex_t			lock;
-	pthread_cond_t			turn_changed;
-	const struct sched_thread	*threads;
-	const struct sched_strategy	*strategy;
-	struct sched_result		*result;
+struct sched_explorer {
+	struct strategy			strategy;
 	unsigned int			nr;
-	unsigned int			current;
+	uint64_t			max_steps;
+
+	struct fiber			main;
+	struct fiber			fibers[SCHED_MAX_THREADS];
+	unsigned char			locals[SCHED_MAX_THREADS + 1]
+					      [SIM_FIBER_LOCALS_BYTES];
+
+	/* The run in progress. */
+	const struct sched_thread	*threads;
+	struct sched_result		*res;
+	unsigned int			cur;
 	unsigned int			alive;		/* bitmask */
 	unsigned int			blocked;	/* bitmask */
-} sched = {
-	.lock = PTHREAD_MUTEX_INITIALIZER,
-	.turn_changed = PTHREAD_COND_INITIALIZER,
+	const struct sim_lock		*waits_on[SCHED_MAX_THREADS];
+	struct sched_step		*steps;
+	uint64_t			nr_steps, cap_steps;
+	bool				ended;
 };
 
-/* Index of the calling thread in the run, or -1 for any other thread. */
-static __thread int self = -1;
+/* The exploration running on this thread, if any. */
+static __thread struct sched_explorer *running;
+/* Any exploration running at all, for threads outside its control. */
+static struct sched_explorer *live;
 
-static unsigned int lowest(unsigned int mask)
+static const char *const kind_names[] = {
+	[SCHED_RANDOM]	= "random",
+	[SCHED_PCT]	= "pct",
+	[SCHED_DFS]	= "dfs",
+	[SCHED_REPLAY]	= "replay",
+};
+
+const char *sched_kind_name(enum sched_kind kind)
 {
-	return (unsigned int)__builtin_ctz(mask);
+	return (unsigned int)kind < SCHED_KIND_NR ? kind_names[kind] : NULL;
 }
 
-static void hash_step(unsigned int thread, enum sim_point point)
-{
-	uint64_t h = sched.result->trace_hash;
+/* --- fiber-local state --- */
 
-	h = (h ^ thread) * FNV_PRIME;
-	h = (h ^ (unsigned int)point) * FNV_PRIME;
-	sched.result->trace_hash = h;
+static void locals_save(unsigned char *to)
+{
+	const struct sim_fiber_local *l;
+	unsigned int i, n = sim_fiber_locals(&l);
+	size_t off = 0;
+
+	for (i = 0; i < n; off += l[i].size, i++)
+		memcpy(to + off, l[i].addr(), l[i].size);
 }
 
-/* Hand the baton to the strategy's choice; wait until it comes back. */
-static void switch_from(unsigned int me, enum sim_point point)
+static void locals_load(const unsigned char *from)
 {
-	unsigned int runnable = sched.alive & ~sched.blocked;
-	unsigned int next;
+	const struct sim_fiber_local *l;
+	unsigned int i, n = sim_fiber_locals(&l);
+	size_t off = 0;
 
+	for (i = 0; i < n; off += l[i].size, i++)
+		memcpy(l[i].addr(), from + off, l[i].size);
+}
+
+/* Slot of the caller's own thread in x->locals. */
+#define MAIN_SLOT	SCHED_MAX_THREADS
+
+static void switch_to(struct sched_explorer *x, unsigned int me,
+		      unsigned int next, bool dying)
+{
+	locals_save(x->locals[me]);
+	if (next == MAIN_SLOT) {
+		locals_load(x->locals[MAIN_SLOT]);
+		fiber_switch(&x->fibers[me], &x->main, dying);
+	} else {
+		x->cur = next;
+		locals_load(x->locals[next]);
+		fiber_switch(&x->fibers[me], &x->fibers[next], dying);
+	}
+}
+
+/* --- steps --- */
+
+static int record(struct sched_explorer *x, unsigned int thread,
+		  unsigned int point, const void *addr)
+{
+	struct sched_result *r = x->res;
+
+	if (x->nr_steps == x->cap_steps) {
+		uint64_t cap = x->cap_steps ? 2 * x->cap_steps : 1024;
+		struct sched_step *steps = realloc(x->steps,
+						   cap * sizeof(*steps));
+
+		if (!steps)
+			return -ENOMEM;
+		x->steps = steps;
+		x->cap_steps = cap;
+	}
+	x->steps[x->nr_steps++] = (struct sched_step){
+		.thread = (uint8_t)thread,
+		.point = (uint8_t)point,
+		.next = SCHED_NONE,
+		.addr = addr,
+	};
+	r->trace_hash = (r->trace_hash ^ thread) * FNV_PRIME;
+	r->trace_hash = (r->trace_hash ^ point) * FNV_PRIME;
+	r->steps = x->nr_steps;
+	return 0;
+}
+
+static void end_run(struct sched_explorer *x, unsigned int me,
+		    enum sched_outcome outcome)
+{
+	x->res->outcome = outcome;
+	x->ended = true;
+	switch_to(x, me, MAIN_SLOT, false);
+	/* Never back: the run is abandoned where it stands. */
+	abort();
+}
+
+static void deadlock(struct sched_explorer *x, unsigned int me)
+{
+	struct sched_result *r = x->res;
+	size_t len = sizeof(r->why), used;
+	unsigned int t;
+
+	used = (size_t)snprintf(r->why, len, "deadlock: no CPU can run;");
+	for (t = 0; t < x->nr && used < len; t++) {
+		const struct sim_lock *l = x->waits_on[t];
+
+		if (!(x->alive & (1U << t)) || !l)
+			continue;
+		used += (size_t)snprintf(r->why + used, len - used,
+			" cpu%u waits for %s, held by cpu%d;",
+			x->threads[t].cpu, l->name ? l->name : "a lock",
+			__atomic_load_n(&l->owner, __ATOMIC_RELAXED));
+	}
+	end_run(x, me, SCHED_DEADLOCK);
+}
+
+/*
+ * Thread @me passed @point (SCHED_POINT_START/END included): ask who goes
+ * next and hand over.  Returns when @me has the baton again (never after
+ * SCHED_POINT_END).
+ */
+static void decide(struct sched_explorer *x, unsigned int me,
+		   unsigned int point, const void *addr)
+{
+	struct sched_result *r = x->res;
+	unsigned int runnable, next;
+	struct sched_step *step;
+
+	if (record(x, me, point, addr)) {
+		snprintf(r->why, sizeof(r->why), "out of memory for steps");
+		end_run(x, me, SCHED_LIVELOCK);
+	}
+	if (x->nr_steps > x->max_steps) {
+		snprintf(r->why, sizeof(r->why), "livelock: still running "
+			 "after %llu scheduling points (the bound)",
+			 (unsigned long long)x->max_steps);
+		end_run(x, me, SCHED_LIVELOCK);
+	}
+
+	if (point == SIM_POINT_LOCK_BLOCKED) {
+		x->blocked |= 1U << me;
+		x->waits_on[me] = addr;
+	} else if (point == SIM_POINT_LOCK_RELEASE ||
+		   point == SCHED_POINT_END) {
+		/* Waiters retry; the losers block again. */
+		x->blocked = 0;
+	}
+
+	runnable = x->alive & ~x->blocked;
 	if (!runnable) {
-		fprintf(stderr, "pkvmsim sched: deadlock: every CPU is "
-			"blocked on a lock\n");
-		abort();
+		if (!x->alive) {
+			step = &x->steps[x->nr_steps - 1];
+			step->next = MAIN_SLOT;
+			switch_to(x, me, MAIN_SLOT, true);
+			abort();
+		}
+		deadlock(x, me);
 	}
 
-	next = sched.strategy->pick(sched.strategy->ctx, me, runnable, point);
-	if (next >= sched.nr || !(runnable & (1U << next)))
-		next = lowest(runnable);
-
-	if (next != me) {
-		sched.current = next;
-		sched.result->switches++;
-		pthread_cond_broadcast(&sched.turn_changed);
+	next = strategy_pick(&x->strategy, x->nr_steps - 1,
+			     point == SCHED_POINT_START ? SCHED_NONE : me,
+			     runnable);
+	if (next == SCHED_NONE) {
+		snprintf(r->why, sizeof(r->why), "the replayed schedule "
+			 "diverged at step %llu: its choice could not run",
+			 (unsigned long long)(x->nr_steps - 1));
+		end_run(x, me, SCHED_DIVERGED);
 	}
-	while ((sched.alive & (1U << me)) && sched.current != me)
-		pthread_cond_wait(&sched.turn_changed, &sched.lock);
+
+	step = &x->steps[x->nr_steps - 1];
+	step->next = (uint8_t)next;
+	step->runnable = (uint8_t)runnable;
+	if (next == me)
+		return;
+
+	r->switches++;
+	if (point != SCHED_POINT_START && (runnable & (1U << me)))
+		r->preemptions++;
+	switch_to(x, me, next, point == SCHED_POINT_END);
+	/* Back with the baton: a blocked CPU retries its lock. */
+	x->blocked &= ~(1U << me);
+	x->waits_on[me] = NULL;
 }
 
 static void sched_hook(enum sim_point point, const void *addr)
 {
-	unsigned int me;
+	struct sched_explorer *x = running;
 
-	(void)addr;
-	if (self < 0)
+	if (!x) {
+		/* A thread the scheduler does not run, mid-run. */
+		x = __atomic_load_n(&live, __ATOMIC_ACQUIRE);
+		if (x && x->res)
+			__atomic_store_n(&x->res->outside, true,
+					 __ATOMIC_RELAXED);
 		return;
-	me = (unsigned int)self;
-
-	pthread_mutex_lock(&sched.lock);
-	sched.result->steps++;
-	sched.result->points[me]++;
-	hash_step(me, point);
-
-	if (point == SIM_POINT_LOCK_BLOCKED)
-		sched.blocked |= 1U << me;
-	else if (point == SIM_POINT_LOCK_RELEASE)
-		sched.blocked = 0;	/* waiters retry; losers block again */
-
-	switch_from(me, point);
-	/* Back with the baton: a blocked CPU retries its lock. */
-	sched.blocked &= ~(1U << me);
-	pthread_mutex_unlock(&sched.lock);
+	}
+	if (x->ended)
+		return;
+	decide(x, x->cur, point, addr);
 }
 
-static void *thread_main(void *arg)
+static void fiber_main(void)
 {
-	unsigned int me = (unsigned int)(uintptr_t)arg;
-	const struct sched_thread *t = &sched.threads[me];
+	struct sched_explorer *x = running;
+	unsigned int me = x->cur;
+	const struct sched_thread *t = &x->threads[me];
 
-	self = (int)me;
+	fiber_entered();
 	sim_set_this_cpu((int)t->cpu);
-
-	pthread_mutex_lock(&sched.lock);
-	while (sched.current != me)
-		pthread_cond_wait(&sched.turn_changed, &sched.lock);
-	pthread_mutex_unlock(&sched.lock);
-
 	t->fn(t->arg);
 
-	pthread_mutex_lock(&sched.lock);
-	sched.alive &= ~(1U << me);
-	sched.blocked = 0;
-	if (sched.alive) {
-		unsigned int next = sched.strategy->pick(sched.strategy->ctx,
-							 me, sched.alive,
-							 SIM_POINT_NR);
-
-		if (next >= sched.nr || !(sched.alive & (1U << next)))
-			next = lowest(sched.alive);
-		sched.current = next;
-		sched.result->switches++;
-		pthread_cond_broadcast(&sched.turn_changed);
-	}
-	pthread_mutex_unlock(&sched.lock);
-	self = -1;
-	return NULL;
+	x->alive &= ~(1U << me);
+	decide(x, me, SCHED_POINT_END, NULL);
+	abort();
 }
 
-int sched_run(const struct sched_thread *threads, unsigned int nr,
-	      const struct sched_strategy *strategy,
-	      struct sched_result *result)
-{
-	pthread_t tids[SCHED_MAX_THREADS];
-	unsigned int i;
+/* --- the explorer --- */
 
-	if (!threads || !strategy || !result || !nr ||
-	    nr > SCHED_MAX_THREADS || strategy->start >= nr)
+int sched_explorer_create(const struct sched_config *cfg,
+			  unsigned int nr_threads, struct sched_explorer **xp)
+{
+	struct sched_explorer *x;
+	unsigned int i;
+	int ret;
+
+	if (!cfg || !xp || !nr_threads || nr_threads > SCHED_MAX_THREADS)
 		return -EINVAL;
 
-	*result = (struct sched_result){ .trace_hash = FNV_OFFSET };
-
-	pthread_mutex_lock(&sched.lock);
-	sched.threads = threads;
-	sched.strategy = strategy;
-	sched.result = result;
-	sched.nr = nr;
-	sched.current = strategy->start;
-	sched.alive = (1U << nr) - 1;
-	sched.blocked = 0;
-	pthread_mutex_unlock(&sched.lock);
-
-	sim_sched_point_hook = sched_hook;
-	for (i = 0; i < nr; i++) {
-		if (pthread_create(&tids[i], NULL, thread_main,
-				   (void *)(uintptr_t)i)) {
-			fprintf(stderr, "pkvmsim sched: pthread_create failed\n");
-			abort();
+	x = calloc(1, sizeof(*x));
+	if (!x)
+		return -ENOMEM;
+	x->nr = nr_threads;
+	x->max_steps = cfg->max_steps ? cfg->max_steps :
+			SCHED_DEFAULT_MAX_STEPS;
+	ret = strategy_init(&x->strategy, cfg, nr_threads);
+	if (ret) {
+		free(x);
+		return ret;
+	}
+	for (i = 0; i < nr_threads; i++) {
+		ret = fiber_create(&x->fibers[i], FIBER_STACK);
+		if (ret) {
+			while (i--)
+				fiber_destroy(&x->fibers[i]);
+			strategy_fini(&x->strategy);
+			free(x);
+			return ret;
 		}
 	}
-	for (i = 0; i < nr; i++)
-		pthread_join(tids[i], NULL);
-	sim_sched_point_hook = NULL;
+	*xp = x;
 	return 0;
 }
 
-static unsigned int preempt_once_pick(void *ctx, unsigned int cur,
-				      unsigned int runnable,
-				      enum sim_point point)
+void sched_explorer_destroy(struct sched_explorer *x)
 {
-	struct sched_preempt_once *p = ctx;
+	unsigned int i;
 
-	if (point != SIM_POINT_NR && cur == p->victim && !p->fired &&
-	    ++p->seen == p->at && (runnable & (1U << p->to))) {
-		p->fired = true;
-		return p->to;
-	}
-	if (runnable & (1U << cur))
-		return cur;
-	return lowest(runnable);
+	if (!x)
+		return;
+	for (i = 0; i < x->nr; i++)
+		fiber_destroy(&x->fibers[i]);
+	strategy_fini(&x->strategy);
+	free(x->steps);
+	free(x);
 }
 
-void sched_preempt_once_init(struct sched_preempt_once *p,
-			     unsigned int victim, unsigned int to,
-			     unsigned int at, struct sched_strategy *s)
+int sched_explorer_run(struct sched_explorer *x,
+		       const struct sched_thread *threads,
+		       struct sched_result *res)
 {
-	*p = (struct sched_preempt_once){
-		.victim = victim, .to = to, .at = at,
-	};
-	s->start = victim;
-	s->pick = preempt_once_pick;
-	s->ctx = p;
+	unsigned int i;
+	int ret;
+
+	if (!x || !threads || !res || running)
+		return -EINVAL;
+	if (!strategy_begin(&x->strategy))
+		return 0;
+
+	ret = fiber_init_thread(&x->main);
+	if (ret)
+		return ret;
+
+	*res = (struct sched_result){ .trace_hash = FNV_OFFSET };
+	x->threads = threads;
+	x->res = res;
+	x->alive = (1U << x->nr) - 1;
+	x->blocked = 0;
+	x->nr_steps = 0;
+	x->ended = false;
+	memset(x->waits_on, 0, sizeof(x->waits_on));
+
+	/* Each CPU starts with the caller's thread-local state. */
+	locals_save(x->locals[MAIN_SLOT]);
+	for (i = 0; i < x->nr; i++) {
+		memcpy(x->locals[i], x->locals[MAIN_SLOT],
+		       sizeof(x->locals[i]));
+		fiber_start_at(&x->fibers[i], fiber_main);
+	}
+
+	running = x;
+	__atomic_store_n(&live, x, __ATOMIC_RELEASE);
+	sim_sched_point_hook = sched_hook;
+
+	/* The first choice: who starts. */
+	x->cur = strategy_pick(&x->strategy, 0, SCHED_NONE, x->alive);
+	if (x->cur >= x->nr) {
+		x->cur = 0;
+		res->outcome = SCHED_DIVERGED;
+		snprintf(res->why, sizeof(res->why), "the replayed schedule "
+			 "diverged at its first choice");
+	} else {
+		record(x, SCHED_NONE, SCHED_POINT_START, NULL);
+		x->steps[0].next = (uint8_t)x->cur;
+		x->steps[0].runnable = (uint8_t)x->alive;
+		locals_load(x->locals[x->cur]);
+		fiber_switch(&x->main, &x->fibers[x->cur], false);
+	}
+
+	sim_sched_point_hook = NULL;
+	__atomic_store_n(&live, NULL, __ATOMIC_RELEASE);
+	running = NULL;
+	locals_load(x->locals[MAIN_SLOT]);
+
+	strategy_end(&x->strategy, x->nr_steps, res->outcome == SCHED_OK);
+	return 1;
 }
 
-long sched_explore_one_preemption(const struct sched_thread *threads,
-				  unsigned int nr,
-				  void (*setup)(void *ctx, const char *schedule),
-				  void (*check)(void *ctx, const char *schedule),
-				  void *ctx)
+bool sched_explorer_exhausted(const struct sched_explorer *x)
 {
-	struct sched_preempt_once p;
-	struct sched_strategy s;
-	struct sched_result r;
-	unsigned int victim, to, at;
-	char schedule[96];
-	long runs = 0;
-	int ret, n;
+	return x && x->strategy.exhausted;
+}
 
-	for (victim = 0; victim < nr; victim++) {
-		for (to = 0; to < nr; to++) {
-			if (to == victim)
-				continue;
-			for (at = 1;; at++) {
-				n = snprintf(schedule, sizeof(schedule),
-					     "preempt-once victim=%u to=%u at=%u",
-					     victim, to, at);
-				setup(ctx, schedule);
-				sched_preempt_once_init(&p, victim, to, at, &s);
-				ret = sched_run(threads, nr, &s, &r);
-				if (ret)
-					return ret;
-				snprintf(schedule + n, sizeof(schedule) - n,
-					 " hash=%016llx",
-					 (unsigned long long)r.trace_hash);
-				check(ctx, schedule);
-				runs++;
-				/* Past the victim's last point: done. */
-				if (!p.fired)
-					break;
-			}
-		}
-	}
-	return runs;
+uint64_t sched_explorer_frontier(const struct sched_explorer *x)
+{
+	return x ? strategy_frontier(&x->strategy) : 0;
+}
+
+uint64_t sched_explorer_pct_steps(const struct sched_explorer *x)
+{
+	return x ? x->strategy.pct_steps : 0;
+}
+
+const struct sched_step *sched_explorer_steps(const struct sched_explorer *x,
+					      uint64_t *nr)
+{
+	if (!x || !nr)
+		return NULL;
+	*nr = x->nr_steps;
+	return x->steps;
 }

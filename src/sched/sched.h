@@ -1,23 +1,34 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * The controlled scheduler: simulated CPUs as pthreads, exactly one of
- * which runs at a time, handing the baton on at the scheduling points the
- * kernel-dialect primitives report (linux/sim_sched.h).  A strategy picks
- * who runs at each point, so a run is a pure function of the strategy and
- * replays exactly.
+ * The controlled scheduler: simulated CPUs as fibers on the calling
+ * thread, exactly one of which runs at a time, handing the baton on at the
+ * scheduling points the kernel-dialect primitives report
+ * (linux/sim_sched.h).  A strategy picks who runs at each point, so a run
+ * is a pure function of the strategy's choices and replays exactly from
+ * them.
  *
  * A CPU that finds a lock held reports SIM_POINT_LOCK_BLOCKED and is not
- * picked again until some CPU releases a lock.
+ * picked again until some CPU releases a lock.  No CPU able to run while
+ * some wait on locks is a deadlock; a run past the step bound a livelock;
+ * both end the run at once and are reported with the locks and holders or
+ * the bound.  Such a run leaves its CPUs where they stood (locks held), so
+ * the state they worked on must be thrown away, not torn down.
  */
 #ifndef PKVMSIM_SCHED_H
 #define PKVMSIM_SCHED_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "linux/sim_sched.h"
 
 #define SCHED_MAX_THREADS	8
+/* The default step bound of a run: past it, a livelock. */
+#define SCHED_DEFAULT_MAX_STEPS	100000
+/* A step's point when a thread starts or ends rather than at a point. */
+#define SCHED_POINT_START	SIM_POINT_NR
+#define SCHED_POINT_END		(SIM_POINT_NR + 1)
 
 struct sched_thread {
 	void		(*fn)(void *arg);
@@ -25,53 +36,125 @@ struct sched_thread {
 	unsigned int	cpu;	/* the simulated CPU it runs as */
 };
 
-/*
- * pick() returns the thread to run next: a bit set in @runnable (which
- * always has at least one).  @cur is the thread at the point; it is not in
- * @runnable if it just blocked or finished.
- */
-struct sched_strategy {
-	unsigned int	start;		/* the thread that runs first */
-	unsigned int	(*pick)(void *ctx, unsigned int cur,
-				unsigned int runnable, enum sim_point point);
-	void		*ctx;
+enum sched_kind {
+	SCHED_RANDOM,	/* uniform over the runnable CPUs at every point */
+	SCHED_PCT,	/* probabilistic concurrency testing, depth d */
+	SCHED_DFS,	/* every schedule with at most k preemptions */
+	SCHED_REPLAY,	/* one given schedule */
+	SCHED_KIND_NR,
 };
 
+/**
+ * struct sched_config - how to explore.
+ * @kind:	the strategy.
+ * @seed:	RANDOM and PCT: run r uses a generator seeded from @seed + r.
+ * @depth:	PCT: the bug depth d (d - 1 priority change points); >= 1.
+ * @preemptions: DFS: the preemption bound k.
+ * @max_steps:	the step bound of one run; 0 is SCHED_DEFAULT_MAX_STEPS.
+ * @schedule:	REPLAY: the schedule, as sched_schedule_format() wrote it.
+ */
+struct sched_config {
+	enum sched_kind	kind;
+	uint64_t	seed;
+	unsigned int	depth;
+	unsigned int	preemptions;
+	uint64_t	max_steps;
+	const char	*schedule;
+};
+
+enum sched_outcome {
+	SCHED_OK,		/* every thread ran to its end */
+	SCHED_DEADLOCK,		/* none could run; some waited on locks */
+	SCHED_LIVELOCK,		/* the step bound was reached */
+	SCHED_DIVERGED,		/* a replayed choice could not be made */
+};
+
+/* One scheduling point as a run passed it. */
+struct sched_step {
+	uint8_t		thread;		/* who reached it */
+	uint8_t		point;		/* enum sim_point or SCHED_POINT_* */
+	uint8_t		next;		/* who ran after it */
+	uint8_t		runnable;	/* who could have */
+	const void	*addr;		/* what the point is about */
+};
+
+/**
+ * struct sched_result - one run.
+ * @outcome:	how it ended.
+ * @steps:	scheduling points passed.
+ * @switches:	times the baton changed hands.
+ * @preemptions: switches away from a CPU that could have gone on.
+ * @trace_hash:	FNV-1a of (thread, point) of every step: equal hashes,
+ *		same interleaving.
+ * @outside:	a thread the scheduler does not control passed a point
+ *		during the run: the run may not replay.
+ * @why:	for any outcome but SCHED_OK, one sentence saying why.
+ */
 struct sched_result {
-	uint64_t	steps;		/* scheduling points passed */
-	unsigned int	points[SCHED_MAX_THREADS];
-	unsigned int	switches;
-	uint64_t	trace_hash;	/* FNV-1a of (thread, point) per step */
+	enum sched_outcome	outcome;
+	uint64_t		steps;
+	uint64_t		switches;
+	uint64_t		preemptions;
+	uint64_t		trace_hash;
+	bool			outside;
+	char			why[320];
 };
 
-/* Run @nr threads to completion under @strategy.  Returns 0 or -EINVAL. */
-int sched_run(const struct sched_thread *threads, unsigned int nr,
-	      const struct sched_strategy *strategy,
-	      struct sched_result *result);
+struct sched_explorer;
 
 /*
- * Strategy: start @victim and let it run until its @at-th scheduling
- * point, then switch to @to once; otherwise keep the current thread running and, when it
- * blocks or ends, run the lowest-numbered runnable one.
+ * An exploration of @nr_threads CPUs under @cfg, with the fibers they run
+ * on (created once, reused by every run).  0, -EINVAL or -ENOMEM.
  */
-struct sched_preempt_once {
-	unsigned int	victim;
-	unsigned int	to;
-	unsigned int	at;
-	unsigned int	seen;
-	bool		fired;
-};
-
-void sched_preempt_once_init(struct sched_preempt_once *p,
-			     unsigned int victim, unsigned int to,
-			     unsigned int at, struct sched_strategy *s);
+int sched_explorer_create(const struct sched_config *cfg,
+			  unsigned int nr_threads, struct sched_explorer **xp);
+void sched_explorer_destroy(struct sched_explorer *x);
 
 /*
- * Explore every schedule with at most one preemption: for each ordered
- * pair (victim, to) and each point of the victim, call @setup, run with
- * that preemption, then call @check.  Both get a one-line description of
- * the schedule that replays it (@check's also carries the trace hash).
- * Returns the number of schedules run, or a negative errno.
+ * Run the exploration's next schedule of @threads (as many as it was
+ * created for) on the calling thread.  Returns 1 if a schedule ran (see
+ * @res), 0 if the exploration is exhausted and nothing ran, -EINVAL.
+ */
+int sched_explorer_run(struct sched_explorer *x,
+		       const struct sched_thread *threads,
+		       struct sched_result *res);
+
+/* DFS: every schedule within the bound has run. */
+bool sched_explorer_exhausted(const struct sched_explorer *x);
+/* DFS: decision points of the last run with alternatives left to try. */
+uint64_t sched_explorer_frontier(const struct sched_explorer *x);
+/* PCT: the number of steps the change points are drawn from. */
+uint64_t sched_explorer_pct_steps(const struct sched_explorer *x);
+
+/* The last run's steps (valid until the next run). */
+const struct sched_step *sched_explorer_steps(const struct sched_explorer *x,
+					      uint64_t *nr);
+
+/*
+ * The last run's schedule, compact: the CPU that ran after each point, as
+ * a letter (a = thread 0) with a repeat count, e.g. "a14b3a9".  Returns
+ * what snprintf() does, or -EINVAL.
+ */
+int sched_schedule_format(const struct sched_explorer *x, char *buf,
+			  size_t len);
+
+/*
+ * Parse a schedule into @choices (at most @max; NULL only counts);
+ * returns the number of choices, -EINVAL for a malformed one, -E2BIG
+ * past @max.
+ */
+long sched_schedule_parse(const char *s, uint8_t *choices, uint64_t max);
+
+/* "random", "pct", "dfs", "replay"; NULL for a bad kind. */
+const char *sched_kind_name(enum sched_kind kind);
+
+/*
+ * Explore every schedule of @threads with at most one preemption (DFS,
+ * k = 1): @setup before each run, @check after it; both get a one-line
+ * description that replays the run (@check's also carries the trace
+ * hash).  Returns the number of schedules run, or a negative errno:
+ * -EDEADLK or -ELOOP for a run that deadlocked or livelocked (printed to
+ * stderr with its replay line; its state is not checked, nor torn down).
  */
 long sched_explore_one_preemption(const struct sched_thread *threads,
 				  unsigned int nr,

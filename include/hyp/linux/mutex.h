@@ -13,7 +13,7 @@ struct mutex {
 	struct sim_lock	lock;
 };
 
-#define mutex_init(m)			sim_lock_init(&(m)->lock)
+#define mutex_init(m)			sim_lock_init(&(m)->lock, #m)
 #define mutex_lock(m)			sim_lock_acquire(&(m)->lock)
 #define mutex_unlock(m)			sim_lock_release(&(m)->lock)
 #define lockdep_assert_held(m)		\

@@ -14,11 +14,14 @@
 struct sim_lock {
 	unsigned int	locked;
 	int		owner;		/* simulated CPU holding it, or -1 */
+	/* What the code calls it, for a deadlock's report. */
+	const char	*name;
 };
 
-#define SIM_LOCK_INIT	{ .locked = 0, .owner = -1 }
+#define SIM_LOCK_INIT(n)	{ .locked = 0, .owner = -1, .name = (n) }
 
-void sim_lock_init(struct sim_lock *lock);
+/* @name: as the code spells the lock; a leading '&' is dropped. */
+void sim_lock_init(struct sim_lock *lock, const char *name);
 void sim_lock_acquire(struct sim_lock *lock);
 void sim_lock_release(struct sim_lock *lock);
 bool sim_lock_held_by_this_cpu(const struct sim_lock *lock);

@@ -17,13 +17,12 @@ typedef struct hyp_spinlock {
 	struct sim_lock	lock;
 } hyp_spinlock_t;
 
-#define __HYP_SPIN_LOCK_UNLOCKED	{ .lock = SIM_LOCK_INIT }
-#define DEFINE_HYP_SPINLOCK(x)		hyp_spinlock_t x = __HYP_SPIN_LOCK_UNLOCKED
+#define __HYP_SPIN_LOCK_UNLOCKED(x)	{ .lock = SIM_LOCK_INIT(#x) }
+#define DEFINE_HYP_SPINLOCK(x)		\
+	hyp_spinlock_t x = __HYP_SPIN_LOCK_UNLOCKED(x)
 
-static inline void hyp_spin_lock_init(hyp_spinlock_t *lock)
-{
-	sim_lock_init(&lock->lock);
-}
+/* A macro, as upstream's, so that the lock keeps the name it is given. */
+#define hyp_spin_lock_init(l)		sim_lock_init(&(l)->lock, #l)
 
 static inline void hyp_spin_lock(hyp_spinlock_t *lock)
 {

@@ -1,0 +1,309 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Strategies of the controlled scheduler.
+ *
+ * - RANDOM: at each point, any runnable CPU, uniformly.
+ * - PCT (Burckhardt et al., ASPLOS 2010): each CPU gets a random priority
+ *   above d; d - 1 change points are drawn from the n steps a run takes
+ *   (n measured by a first, plain run, and raised whenever a run is
+ *   longer); at the i-th change point the running CPU drops to priority i.
+ *   The highest-priority runnable CPU runs.  A bug of depth d is found by
+ *   a run with probability at least 1 / (t * n^(d-1)) for t CPUs.
+ * - DFS: stateless depth-first search over the choices at each point,
+ *   counting a preemption when a CPU that could go on is made to stop
+ *   (CHESS's context bound).  Each run replays the previous run's choices
+ *   up to its deepest decision with an untried alternative within the
+ *   bound, takes that alternative, then runs without preemption.  When no
+ *   such decision is left, every schedule within the bound has run.
+ * - REPLAY: the choices of a schedule string, one per step.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "strategy.h"
+
+/* splitmix64: small, fast, and well mixed even from adjacent seeds. */
+static uint64_t rng_next(uint64_t *state)
+{
+	uint64_t z = (*state += 0x9e3779b97f4a7c15ULL);
+
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+	return z ^ (z >> 31);
+}
+
+static uint64_t rng_below(uint64_t *state, uint64_t n)
+{
+	return n ? rng_next(state) % n : 0;
+}
+
+static unsigned int lowest(unsigned int mask)
+{
+	return (unsigned int)__builtin_ctz(mask);
+}
+
+/* The @i-th set bit of @mask (from 0). */
+static unsigned int nth_bit(unsigned int mask, unsigned int i)
+{
+	while (i--)
+		mask &= mask - 1;
+	return lowest(mask);
+}
+
+/* Go on with the current CPU if it can; else the lowest that can. */
+static unsigned int keep_going(unsigned int cur, unsigned int runnable)
+{
+	if (cur != SCHED_NONE && (runnable & (1U << cur)))
+		return cur;
+	return lowest(runnable);
+}
+
+int strategy_init(struct strategy *s, const struct sched_config *cfg,
+		  unsigned int nr)
+{
+	long n;
+
+	memset(s, 0, sizeof(*s));
+	s->cfg = *cfg;
+	s->nr = nr;
+
+	switch (cfg->kind) {
+	case SCHED_RANDOM:
+	case SCHED_DFS:
+		return 0;
+	case SCHED_PCT:
+		if (!cfg->depth || cfg->depth > PCT_MAX_DEPTH)
+			return -EINVAL;
+		return 0;
+	case SCHED_REPLAY:
+		if (!cfg->schedule)
+			return -EINVAL;
+		n = sched_schedule_parse(cfg->schedule, NULL, 0);
+		if (n < 0)
+			return (int)n;
+		s->choices = malloc(n ? (size_t)n : 1);
+		if (!s->choices)
+			return -ENOMEM;
+		s->nr_choices = (uint64_t)sched_schedule_parse(cfg->schedule,
+							       s->choices, n);
+		return 0;
+	default:
+		return -EINVAL;
+	}
+}
+
+void strategy_fini(struct strategy *s)
+{
+	free(s->stack);
+	free(s->choices);
+	s->stack = NULL;
+	s->choices = NULL;
+}
+
+/* Distinct priorities d .. d + nr - 1 in random order; change points. */
+static void pct_begin(struct strategy *s)
+{
+	unsigned int i, j, d = s->cfg.depth;
+
+	for (i = 0; i < s->nr; i++)
+		s->prio[i] = d + i;
+	for (i = s->nr - 1; i > 0; i--) {
+		unsigned int t;
+
+		j = (unsigned int)rng_below(&s->rng, i + 1);
+		t = s->prio[i];
+		s->prio[i] = s->prio[j];
+		s->prio[j] = t;
+	}
+	/* The first run only measures n: no change point. */
+	for (i = 0; i + 1 < d; i++)
+		s->change[i] = s->pct_steps ?
+			       1 + rng_below(&s->rng, s->pct_steps) : 0;
+}
+
+bool strategy_begin(struct strategy *s)
+{
+	if (s->exhausted)
+		return false;
+
+	switch (s->cfg.kind) {
+	case SCHED_RANDOM:
+		s->rng = s->cfg.seed + s->run;
+		break;
+	case SCHED_PCT:
+		s->rng = s->cfg.seed + s->run;
+		pct_begin(s);
+		break;
+	case SCHED_DFS:
+		s->preemptions = 0;
+		break;
+	case SCHED_REPLAY:
+		if (s->run)
+			return false;
+		break;
+	default:
+		return false;
+	}
+	s->run++;
+	return true;
+}
+
+static int dfs_push(struct strategy *s, const struct dfs_node *n)
+{
+	if (s->len == s->cap) {
+		uint64_t cap = s->cap ? 2 * s->cap : 256;
+		struct dfs_node *stack = realloc(s->stack,
+						 cap * sizeof(*stack));
+
+		if (!stack)
+			return -ENOMEM;
+		s->stack = stack;
+		s->cap = cap;
+	}
+	s->stack[s->len++] = *n;
+	return 0;
+}
+
+static bool is_preemption(unsigned int cur, unsigned int runnable,
+			  unsigned int next)
+{
+	return cur != SCHED_NONE && (runnable & (1U << cur)) && next != cur;
+}
+
+static unsigned int dfs_pick(struct strategy *s, uint64_t step,
+			     unsigned int cur, unsigned int runnable)
+{
+	struct dfs_node n;
+
+	if (step < s->prefix) {
+		n = s->stack[step];
+		/* The same prefix must offer the same choices. */
+		if (n.runnable != runnable || n.cur != (uint8_t)cur)
+			return SCHED_NONE;
+		s->preemptions += is_preemption(cur, runnable, n.chosen);
+		return n.chosen;
+	}
+
+	n = (struct dfs_node){
+		.runnable = (uint8_t)runnable,
+		.cur = (uint8_t)cur,
+		.chosen = (uint8_t)keep_going(cur, runnable),
+		.pre = (uint32_t)s->preemptions,
+	};
+	n.tried = (uint8_t)(1U << n.chosen);
+	if (dfs_push(s, &n))
+		return SCHED_NONE;
+	return n.chosen;
+}
+
+/* The cheapest untried choice at @n within the bound, or SCHED_NONE. */
+static unsigned int dfs_alternative(const struct strategy *s,
+				    const struct dfs_node *n)
+{
+	unsigned int left = n->runnable & ~n->tried;
+
+	while (left) {
+		unsigned int t = lowest(left);
+
+		left &= left - 1;
+		if (n->pre + is_preemption(n->cur, n->runnable, t) <=
+		    s->cfg.preemptions)
+			return t;
+	}
+	return SCHED_NONE;
+}
+
+/* Set up the next run: the deepest decision with an alternative left. */
+static void dfs_end(struct strategy *s)
+{
+	uint64_t j = s->len;
+
+	while (j--) {
+		struct dfs_node *n = &s->stack[j];
+		unsigned int t = dfs_alternative(s, n);
+
+		if (t == SCHED_NONE)
+			continue;
+		n->chosen = (uint8_t)t;
+		n->tried |= (uint8_t)(1U << t);
+		s->len = j + 1;
+		s->prefix = j + 1;
+		return;
+	}
+	s->len = 0;
+	s->prefix = 0;
+	s->exhausted = true;
+}
+
+static unsigned int pct_pick(struct strategy *s, uint64_t step,
+			     unsigned int cur, unsigned int runnable)
+{
+	unsigned int i, best = SCHED_NONE, best_prio = 0;
+
+	for (i = 0; cur != SCHED_NONE && i + 1 < s->cfg.depth; i++) {
+		if (s->change[i] == step + 1)
+			s->prio[cur] = i + 1;
+	}
+	for (i = 0; i < s->nr; i++) {
+		if ((runnable & (1U << i)) && s->prio[i] >= best_prio) {
+			best = i;
+			best_prio = s->prio[i];
+		}
+	}
+	return best;
+}
+
+unsigned int strategy_pick(struct strategy *s, uint64_t step,
+			   unsigned int cur, unsigned int runnable)
+{
+	unsigned int t;
+
+	switch (s->cfg.kind) {
+	case SCHED_RANDOM:
+		return nth_bit(runnable, (unsigned int)rng_below(
+			&s->rng, (uint64_t)__builtin_popcount(runnable)));
+	case SCHED_PCT:
+		return pct_pick(s, step, cur, runnable);
+	case SCHED_DFS:
+		return dfs_pick(s, step, cur, runnable);
+	case SCHED_REPLAY:
+		if (step >= s->nr_choices)
+			return SCHED_NONE;
+		t = s->choices[step];
+		return t < s->nr && (runnable & (1U << t)) ? t : SCHED_NONE;
+	default:
+		return SCHED_NONE;
+	}
+}
+
+void strategy_end(struct strategy *s, uint64_t steps, bool complete)
+{
+	switch (s->cfg.kind) {
+	case SCHED_PCT:
+		if (steps > s->pct_steps)
+			s->pct_steps = steps;
+		break;
+	case SCHED_DFS:
+		/* An unfinished run's decisions cannot be trusted to recur. */
+		if (!complete) {
+			s->exhausted = true;
+			break;
+		}
+		dfs_end(s);
+		break;
+	default:
+		break;
+	}
+}
+
+uint64_t strategy_frontier(const struct strategy *s)
+{
+	uint64_t j, n = 0;
+
+	if (s->cfg.kind != SCHED_DFS)
+		return 0;
+	for (j = 0; j < s->len; j++)
+		n += dfs_alternative(s, &s->stack[j]) != SCHED_NONE;
+	return n;
+}

@@ -1,0 +1,65 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The strategies behind struct sched_explorer: who runs at each point of a
+ * run, and which run comes next.  Private to src/sched.
+ */
+#ifndef PKVMSIM_SCHED_STRATEGY_H
+#define PKVMSIM_SCHED_STRATEGY_H
+
+#include "sched.h"
+
+#define SCHED_NONE	0xffU
+#define PCT_MAX_DEPTH	16
+
+/* One decision of a DFS run. */
+struct dfs_node {
+	uint8_t		runnable;
+	uint8_t		cur;		/* who reached the point; SCHED_NONE */
+	uint8_t		chosen;
+	uint8_t		tried;		/* choices run from this prefix */
+	uint32_t	pre;		/* preemptions before this decision */
+};
+
+struct strategy {
+	struct sched_config	cfg;
+	unsigned int		nr;		/* threads */
+	uint64_t		run;		/* runs started */
+	uint64_t		rng;
+	bool			exhausted;
+
+	/* DFS: the decisions of the last run; the first @prefix replay. */
+	struct dfs_node		*stack;
+	uint64_t		len, cap, prefix;
+	uint64_t		preemptions;
+
+	/* PCT */
+	unsigned int		prio[SCHED_MAX_THREADS];
+	uint64_t		change[PCT_MAX_DEPTH];
+	uint64_t		pct_steps;
+
+	/* REPLAY */
+	uint8_t			*choices;
+	uint64_t		nr_choices;
+};
+
+int strategy_init(struct strategy *s, const struct sched_config *cfg,
+		  unsigned int nr);
+void strategy_fini(struct strategy *s);
+
+/* Prepare the next run; false if the exploration is exhausted. */
+bool strategy_begin(struct strategy *s);
+
+/*
+ * Who runs after step @step, reached by @cur (SCHED_NONE at the start),
+ * with @runnable able to.  SCHED_NONE: the replayed choice is not
+ * runnable (the run diverged).
+ */
+unsigned int strategy_pick(struct strategy *s, uint64_t step,
+			   unsigned int cur, unsigned int runnable);
+
+/* The run ended after @steps steps (and was complete if @complete). */
+void strategy_end(struct strategy *s, uint64_t steps, bool complete);
+
+uint64_t strategy_frontier(const struct strategy *s);
+
+#endif /* PKVMSIM_SCHED_STRATEGY_H */
