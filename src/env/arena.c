@@ -36,6 +36,46 @@ static struct {
 unsigned long sim_hyp_va_offset;
 s64 hyp_physvirt_offset;
 
+/*
+ * The last arena, kept mapped for the next simulator of the same size:
+ * an exploration boots thousands of machines a second, and a fresh memfd
+ * and two mappings, faulted in page by page, cost more than a whole run.
+ * What is left in its pages does not matter: every host allocation comes
+ * zeroed.
+ */
+static struct {
+	int		fd;
+	void		*host_base;
+	void		*hyp_base;
+	unsigned long	nr_pages;
+} spare = { .fd = -1 };
+
+static void spare_release(void)
+{
+	size_t size = spare.nr_pages * SIM_PAGE_SIZE;
+
+	if (spare.fd < 0)
+		return;
+	munmap(spare.host_base, size);
+	munmap(spare.hyp_base, size);
+	close(spare.fd);
+	spare.fd = -1;
+}
+
+/* Take the spare arena if it has @nr_pages. */
+static bool spare_take(unsigned long nr_pages)
+{
+	if (spare.fd < 0 || spare.nr_pages != nr_pages) {
+		spare_release();
+		return false;
+	}
+	arena.fd = spare.fd;
+	arena.host_base = spare.host_base;
+	arena.hyp_base = spare.hyp_base;
+	spare.fd = -1;
+	return true;
+}
+
 int sim_arena_init(unsigned long nr_pages)
 {
 	size_t size = nr_pages * SIM_PAGE_SIZE;
@@ -43,6 +83,9 @@ int sim_arena_init(unsigned long nr_pages)
 
 	if (!nr_pages || nr_pages > (1UL << 20))
 		return -EINVAL;
+
+	if (spare_take(nr_pages))
+		goto mapped;
 
 	arena.fd = memfd_create("pkvmsim-arena", MFD_CLOEXEC);
 	if (arena.fd < 0)
@@ -61,6 +104,7 @@ int sim_arena_init(unsigned long nr_pages)
 	if (arena.hyp_base == MAP_FAILED)
 		goto err_unmap_host;
 
+mapped:
 	ret = sim_ledger_init(nr_pages);
 	if (ret) {
 		munmap(arena.hyp_base, size);
@@ -89,15 +133,15 @@ err:
 
 void sim_arena_fini(void)
 {
-	size_t size = arena.nr_pages * SIM_PAGE_SIZE;
-
 	if (arena.fd < 0)
 		return;
 
 	sim_ledger_fini();
-	munmap(arena.host_base, size);
-	munmap(arena.hyp_base, size);
-	close(arena.fd);
+	spare_release();
+	spare.fd = arena.fd;
+	spare.host_base = arena.host_base;
+	spare.hyp_base = arena.hyp_base;
+	spare.nr_pages = arena.nr_pages;
 	arena.fd = -1;
 	arena.nr_pages = 0;
 	arena.host_base = NULL;

@@ -492,6 +492,19 @@ void host_state_fini(struct pkvmsim *sim)
 	host_cpu = -1;
 }
 
+void host_state_abandon(struct pkvmsim *sim)
+{
+	struct pkvmsim_vm *vm;
+
+	/* Their struct kvm and vCPUs are arena pages: they go with it. */
+	while ((vm = TAILQ_FIRST(&sim->host.vms))) {
+		TAILQ_REMOVE(&sim->host.vms, vm, link);
+		free(vm->supported_cpus);
+		free(vm);
+	}
+	host_cpu = -1;
+}
+
 unsigned int pkvmsim_vm_handle(const struct pkvmsim_vm *vm)
 {
 	if (!vm_is_live(vm))

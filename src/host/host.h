@@ -71,6 +71,8 @@ struct host_state {
 void host_state_init(struct host_state *host);
 /* Destroy every VM the user left behind, as process exit does. */
 void host_state_fini(struct pkvmsim *sim);
+/* Free the host's records of its VMs without running any of its code. */
+void host_state_abandon(struct pkvmsim *sim);
 
 /* --- hypercalls (kvm_call_hyp_nvhe) --- */
 

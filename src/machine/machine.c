@@ -549,9 +549,36 @@ int pkvmsim_check(struct pkvmsim *sim, struct pkvmsim_report *report)
 	return 0;
 }
 
+/* Free the simulator; its VMs and records go without a word. */
+static void machine_free(struct pkvmsim *sim)
+{
+	live_sim = NULL;
+	sim_arena_fini();
+	reset_hyp_state();
+	oracle_destroy(sim->oracle);
+	pthread_mutex_destroy(&sim->host.lock);
+	free(sim);
+}
+
+void machine_abandon(struct pkvmsim *sim)
+{
+	pthread_mutex_lock(&live_lock);
+	if (sim && sim == live_sim) {
+		host_raw_fini(sim);
+		host_state_abandon(sim);
+		machine_free(sim);
+	}
+	pthread_mutex_unlock(&live_lock);
+}
+
 int pkvmsim_destroy(struct pkvmsim *sim)
 {
-	struct pkvmsim_report *report;
+	return machine_destroy(sim, NULL);
+}
+
+int machine_destroy(struct pkvmsim *sim, struct pkvmsim_report *out)
+{
+	struct pkvmsim_report *report = out;
 	int ret = 0;
 
 	pthread_mutex_lock(&live_lock);
@@ -569,7 +596,8 @@ int pkvmsim_destroy(struct pkvmsim *sim)
 	check_table_empty(sim);
 	shutdown_protected(sim);
 
-	report = malloc(sizeof(*report));
+	if (!report)
+		report = malloc(sizeof(*report));
 	if (report) {
 		fill_report(sim, report);
 		if (report->nr_violations || report->nr_leaked_pages)
@@ -580,17 +608,13 @@ int pkvmsim_destroy(struct pkvmsim *sim)
 				"back with the host at shutdown\n%s",
 				report->nr_violations,
 				report->nr_leaked_pages, report->text);
-		free(report);
+		if (report != out)
+			free(report);
 	} else {
 		ret = -ENOMEM;
 	}
 
-	live_sim = NULL;
-	sim_arena_fini();
-	reset_hyp_state();
-	oracle_destroy(sim->oracle);
-	pthread_mutex_destroy(&sim->host.lock);
-	free(sim);
+	machine_free(sim);
 	pthread_mutex_unlock(&live_lock);
 	return ret;
 }

@@ -65,6 +65,19 @@ int machine_hvc(struct pkvmsim *sim, unsigned int cpu, unsigned long vm_id,
  */
 void inspect_fini(struct pkvmsim *sim);
 
+/*
+ * pkvmsim_destroy(), with the shutdown's report copied to @report (which
+ * may be NULL) instead of printed.
+ */
+int machine_destroy(struct pkvmsim *sim, struct pkvmsim_report *report);
+
+/*
+ * Free a simulator whose CPUs were stopped mid-flight (a deadlocked or
+ * livelocked controlled run: locks held, hypercalls half done), running
+ * no host or hypervisor code and checking nothing.
+ */
+void machine_abandon(struct pkvmsim *sim);
+
 /* A line for the curious (PKVMSIM_VERBOSE=1 in the environment). */
 void machine_log(struct pkvmsim *sim, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));

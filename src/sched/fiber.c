@@ -104,6 +104,58 @@ void fiber_destroy(struct fiber *f)
 	f->stack = NULL;
 }
 
+#ifdef __x86_64__
+/*
+ * swapcontext() saves and restores the signal mask, a system call per
+ * switch; a fiber here never changes it.  So on x86-64 a switch saves the
+ * callee-saved registers on the old stack, swaps stack pointers and pops
+ * them from the new one: what the ABI requires a call to preserve.
+ */
+void fiber_swap(void **save_sp, void *load_sp);
+__asm__(".text\n"
+	".globl fiber_swap\n"
+	".type fiber_swap, @function\n"
+	"fiber_swap:\n"
+	"	pushq %rbp\n"
+	"	pushq %rbx\n"
+	"	pushq %r12\n"
+	"	pushq %r13\n"
+	"	pushq %r14\n"
+	"	pushq %r15\n"
+	"	movq %rsp, (%rdi)\n"
+	"	movq %rsi, %rsp\n"
+	"	popq %r15\n"
+	"	popq %r14\n"
+	"	popq %r13\n"
+	"	popq %r12\n"
+	"	popq %rbx\n"
+	"	popq %rbp\n"
+	"	ret\n"
+	".size fiber_swap, .-fiber_swap\n");
+
+/* A new stack that "returns" into @entry with the ABI's alignment. */
+static void start_stack(struct fiber *f, void (*entry)(void))
+{
+	uintptr_t top = ((uintptr_t)f->stack + f->stack_size) & ~15UL;
+	void **sp = (void **)top;
+
+	*--sp = NULL;			/* @entry's return address: none */
+	*--sp = (void *)entry;
+	sp -= 6;			/* rbp rbx r12 r13 r14 r15 */
+	memset(sp, 0, 6 * sizeof(*sp));
+	f->sp = sp;
+}
+#else
+static void start_stack(struct fiber *f, void (*entry)(void))
+{
+	getcontext(&f->ctx);
+	f->ctx.uc_stack.ss_sp = (char *)f->stack + 4096;
+	f->ctx.uc_stack.ss_size = f->stack_size - 4096;
+	f->ctx.uc_link = NULL;
+	makecontext(&f->ctx, entry, 0);
+}
+#endif
+
 void fiber_start_at(struct fiber *f, void (*entry)(void))
 {
 #ifdef FIBER_ASAN
@@ -111,11 +163,7 @@ void fiber_start_at(struct fiber *f, void (*entry)(void))
 	ASAN_UNPOISON_MEMORY_REGION((char *)f->stack + 4096,
 				    f->stack_size - 4096);
 #endif
-	getcontext(&f->ctx);
-	f->ctx.uc_stack.ss_sp = (char *)f->stack + 4096;
-	f->ctx.uc_stack.ss_size = f->stack_size - 4096;
-	f->ctx.uc_link = NULL;
-	makecontext(&f->ctx, entry, 0);
+	start_stack(f, entry);
 	f->fake_stack = NULL;
 }
 
@@ -130,7 +178,11 @@ void fiber_switch(struct fiber *from, struct fiber *to, int dying)
 #ifdef FIBER_TSAN
 	__tsan_switch_to_fiber(to->tsan, 0);
 #endif
+#ifdef __x86_64__
+	fiber_swap(&from->sp, to->sp);
+#else
 	swapcontext(&from->ctx, &to->ctx);
+#endif
 #ifdef FIBER_ASAN
 	__sanitizer_finish_switch_fiber(from->fake_stack, NULL, NULL);
 #endif

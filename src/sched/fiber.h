@@ -12,7 +12,8 @@
 #include <ucontext.h>
 
 struct fiber {
-	ucontext_t	ctx;
+	ucontext_t	ctx;		/* where there is no fiber_swap() */
+	void		*sp;		/* x86-64: the saved stack pointer */
 	void		*stack;		/* NULL: the thread's own stack */
 	size_t		stack_size;
 	/* For the sanitizers: this fiber's stack and its fake stack. */

@@ -32,6 +32,8 @@ struct sched_explorer {
 	uint64_t			max_steps;
 
 	struct fiber			main;
+	pthread_t			main_thread;
+	bool				main_ready;
 	struct fiber			fibers[SCHED_MAX_THREADS];
 	unsigned char			locals[SCHED_MAX_THREADS + 1]
 					      [SIM_FIBER_LOCALS_BYTES];
@@ -126,7 +128,12 @@ static int record(struct sched_explorer *x, unsigned int thread,
 		.point = (uint8_t)point,
 		.next = SCHED_NONE,
 		.addr = addr,
+		.hcall = thread < SCHED_MAX_THREADS ? sim_this_hcall() : NULL,
 	};
+	if (point == SIM_POINT_LOCK_ACQUIRE || point == SIM_POINT_LOCK_RELEASE ||
+	    point == SIM_POINT_LOCK_BLOCKED)
+		x->steps[x->nr_steps - 1].lock =
+			((const struct sim_lock *)addr)->name ?: "a lock";
 	r->trace_hash = (r->trace_hash ^ thread) * FNV_PRIME;
 	r->trace_hash = (r->trace_hash ^ point) * FNV_PRIME;
 	r->steps = x->nr_steps;
@@ -325,9 +332,14 @@ int sched_explorer_run(struct sched_explorer *x,
 	if (!strategy_begin(&x->strategy))
 		return 0;
 
-	ret = fiber_init_thread(&x->main);
-	if (ret)
-		return ret;
+	/* Reading a thread's stack bounds parses /proc: once per thread. */
+	if (!x->main_ready || !pthread_equal(x->main_thread, pthread_self())) {
+		ret = fiber_init_thread(&x->main);
+		if (ret)
+			return ret;
+		x->main_thread = pthread_self();
+		x->main_ready = true;
+	}
 
 	*res = (struct sched_result){ .trace_hash = FNV_OFFSET };
 	x->threads = threads;
@@ -387,6 +399,19 @@ uint64_t sched_explorer_frontier(const struct sched_explorer *x)
 uint64_t sched_explorer_pct_steps(const struct sched_explorer *x)
 {
 	return x ? x->strategy.pct_steps : 0;
+}
+
+uint64_t sched_explorer_next_run(const struct sched_explorer *x)
+{
+	return x ? x->strategy.run : 0;
+}
+
+int sched_explorer_prefix(const struct sched_explorer *x, char *buf,
+			  size_t len)
+{
+	if (!x || !buf || !len)
+		return -EINVAL;
+	return strategy_prefix_format(&x->strategy, buf, len);
 }
 
 const struct sched_step *sched_explorer_steps(const struct sched_explorer *x,

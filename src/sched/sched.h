@@ -51,7 +51,11 @@ enum sched_kind {
  * @depth:	PCT: the bug depth d (d - 1 priority change points); >= 1.
  * @preemptions: DFS: the preemption bound k.
  * @max_steps:	the step bound of one run; 0 is SCHED_DEFAULT_MAX_STEPS.
- * @schedule:	REPLAY: the schedule, as sched_schedule_format() wrote it.
+ * @schedule:	REPLAY: the schedule, as sched_schedule_format() wrote it;
+ *		a trailing '+' goes on without preemption after its end.
+ * @run:	RANDOM and PCT: the number of the first run, so that one run
+ *		of a long exploration can be run again on its own.
+ * @pct_steps:	PCT: the n to draw change points from; 0 measures it.
  */
 struct sched_config {
 	enum sched_kind	kind;
@@ -60,6 +64,8 @@ struct sched_config {
 	unsigned int	preemptions;
 	uint64_t	max_steps;
 	const char	*schedule;
+	uint64_t	run;
+	uint64_t	pct_steps;
 };
 
 enum sched_outcome {
@@ -76,6 +82,8 @@ struct sched_step {
 	uint8_t		next;		/* who ran after it */
 	uint8_t		runnable;	/* who could have */
 	const void	*addr;		/* what the point is about */
+	const char	*hcall;		/* the hypercall it is in, or NULL */
+	const char	*lock;		/* a lock point's lock, by name */
 };
 
 /**
@@ -125,6 +133,15 @@ bool sched_explorer_exhausted(const struct sched_explorer *x);
 uint64_t sched_explorer_frontier(const struct sched_explorer *x);
 /* PCT: the number of steps the change points are drawn from. */
 uint64_t sched_explorer_pct_steps(const struct sched_explorer *x);
+/* RANDOM and PCT: the number of the next run. */
+uint64_t sched_explorer_next_run(const struct sched_explorer *x);
+/*
+ * DFS: the choices the next run replays before it goes on without
+ * preemption, as a REPLAY schedule ending in '+' (so that a run that
+ * crashes the process can still be replayed).  As sched_schedule_format().
+ */
+int sched_explorer_prefix(const struct sched_explorer *x, char *buf,
+			  size_t len);
 
 /* The last run's steps (valid until the next run). */
 const struct sched_step *sched_explorer_steps(const struct sched_explorer *x,

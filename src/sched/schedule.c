@@ -22,7 +22,6 @@ int sched_schedule_format(const struct sched_explorer *x, char *buf,
 	const struct sched_step *steps;
 	uint64_t nr, i, run;
 	size_t used = 0;
-	int n;
 
 	steps = sched_explorer_steps(x, &nr);
 	if (!steps || !buf || !len)
@@ -37,13 +36,7 @@ int sched_schedule_format(const struct sched_explorer *x, char *buf,
 			break;
 		for (run = 1; i + run < nr && steps[i + run].next == t; run++)
 			;
-		if (run == 1)
-			n = snprintf(buf + used, used < len ? len - used : 0,
-				     "%c", 'a' + t);
-		else
-			n = snprintf(buf + used, used < len ? len - used : 0,
-				     "%c%" PRIu64, 'a' + t, run);
-		used += (size_t)n;
+		schedule_append(buf, len, &used, t, run);
 	}
 	return (int)used;
 }

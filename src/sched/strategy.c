@@ -18,6 +18,7 @@
  * - REPLAY: the choices of a schedule string, one per step.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -59,14 +60,46 @@ static unsigned int keep_going(unsigned int cur, unsigned int runnable)
 	return lowest(runnable);
 }
 
+static int replay_init(struct strategy *s, const char *schedule)
+{
+	size_t len;
+	char *copy;
+	long n;
+
+	if (!schedule)
+		return -EINVAL;
+	len = strlen(schedule);
+	copy = strdup(schedule);
+	if (!copy)
+		return -ENOMEM;
+	if (len && copy[len - 1] == '+') {
+		copy[len - 1] = '\0';
+		s->go_on = true;
+	}
+	n = sched_schedule_parse(copy, NULL, 0);
+	if (n >= 0) {
+		s->choices = malloc(n ? (size_t)n : 1);
+		if (!s->choices)
+			n = -ENOMEM;
+		else
+			n = sched_schedule_parse(copy, s->choices,
+						 (uint64_t)n);
+	}
+	free(copy);
+	if (n < 0)
+		return (int)n;
+	s->nr_choices = (uint64_t)n;
+	return 0;
+}
+
 int strategy_init(struct strategy *s, const struct sched_config *cfg,
 		  unsigned int nr)
 {
-	long n;
-
 	memset(s, 0, sizeof(*s));
 	s->cfg = *cfg;
 	s->nr = nr;
+	s->run = cfg->run;
+	s->pct_steps = cfg->pct_steps;
 
 	switch (cfg->kind) {
 	case SCHED_RANDOM:
@@ -77,17 +110,7 @@ int strategy_init(struct strategy *s, const struct sched_config *cfg,
 			return -EINVAL;
 		return 0;
 	case SCHED_REPLAY:
-		if (!cfg->schedule)
-			return -EINVAL;
-		n = sched_schedule_parse(cfg->schedule, NULL, 0);
-		if (n < 0)
-			return (int)n;
-		s->choices = malloc(n ? (size_t)n : 1);
-		if (!s->choices)
-			return -ENOMEM;
-		s->nr_choices = (uint64_t)sched_schedule_parse(cfg->schedule,
-							       s->choices, n);
-		return 0;
+		return replay_init(s, cfg->schedule);
 	default:
 		return -EINVAL;
 	}
@@ -139,7 +162,7 @@ bool strategy_begin(struct strategy *s)
 		s->preemptions = 0;
 		break;
 	case SCHED_REPLAY:
-		if (s->run)
+		if (s->run != s->cfg.run)
 			return false;
 		break;
 	default:
@@ -269,7 +292,8 @@ unsigned int strategy_pick(struct strategy *s, uint64_t step,
 		return dfs_pick(s, step, cur, runnable);
 	case SCHED_REPLAY:
 		if (step >= s->nr_choices)
-			return SCHED_NONE;
+			return s->go_on ? keep_going(cur, runnable) :
+					  SCHED_NONE;
 		t = s->choices[step];
 		return t < s->nr && (runnable & (1U << t)) ? t : SCHED_NONE;
 	default:
@@ -306,4 +330,39 @@ uint64_t strategy_frontier(const struct strategy *s)
 	for (j = 0; j < s->len; j++)
 		n += dfs_alternative(s, &s->stack[j]) != SCHED_NONE;
 	return n;
+}
+
+void schedule_append(char *buf, size_t len, size_t *used, unsigned int t,
+		     uint64_t run)
+{
+	size_t room = *used < len ? len - *used : 0;
+	int n;
+
+	if (run == 1)
+		n = snprintf(buf + *used, room, "%c", 'a' + t);
+	else
+		n = snprintf(buf + *used, room, "%c%llu", 'a' + t,
+			     (unsigned long long)run);
+	*used += (size_t)n;
+}
+
+int strategy_prefix_format(const struct strategy *s, char *buf, size_t len)
+{
+	uint64_t i, run;
+	size_t used = 0;
+
+	if (s->cfg.kind != SCHED_DFS)
+		return -EINVAL;
+	buf[0] = '\0';
+	for (i = 0; i < s->prefix; i += run) {
+		uint8_t t = s->stack[i].chosen;
+
+		for (run = 1; i + run < s->prefix &&
+			      s->stack[i + run].chosen == t; run++)
+			;
+		schedule_append(buf, len, &used, t, run);
+	}
+	used += (size_t)snprintf(buf + (used < len ? used : len),
+				 used < len ? len - used : 0, "+");
+	return (int)used;
 }

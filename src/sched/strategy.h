@@ -37,9 +37,10 @@ struct strategy {
 	uint64_t		change[PCT_MAX_DEPTH];
 	uint64_t		pct_steps;
 
-	/* REPLAY */
+	/* REPLAY; then without preemption if @go_on. */
 	uint8_t			*choices;
 	uint64_t		nr_choices;
+	bool			go_on;
 };
 
 int strategy_init(struct strategy *s, const struct sched_config *cfg,
@@ -61,5 +62,12 @@ unsigned int strategy_pick(struct strategy *s, uint64_t step,
 void strategy_end(struct strategy *s, uint64_t steps, bool complete);
 
 uint64_t strategy_frontier(const struct strategy *s);
+
+/* DFS: the next run's replayed choices, as a schedule ending in '+'. */
+int strategy_prefix_format(const struct strategy *s, char *buf, size_t len);
+
+/* Append "t" or "tN" for @run choices of thread @t at @buf + *@used. */
+void schedule_append(char *buf, size_t len, size_t *used, unsigned int t,
+		     uint64_t run);
 
 #endif /* PKVMSIM_SCHED_STRATEGY_H */
