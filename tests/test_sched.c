@@ -308,6 +308,46 @@ static void replay_reproduces_and_detects_divergence(void **state)
 	assert_int_equal(sched_explorer_create(&cfg, 2, &x), -EINVAL);
 }
 
+/*
+ * The line written before a DFS run (its replayed choices, then on
+ * without preemption) replays that run: a run that kills the process can
+ * still be reproduced.
+ */
+static void dfs_prefix_replays_the_coming_run(void **state)
+{
+	struct toy toys[2] = { { .points = 5, .id = 0 },
+			       { .points = 4, .id = 1 } };
+	const struct sched_thread threads[] = {
+		{ .fn = toy_main, .arg = &toys[0], .cpu = 0 },
+		{ .fn = toy_main, .arg = &toys[1], .cpu = 1 },
+	};
+	struct sched_config cfg = { .kind = SCHED_DFS, .preemptions = 2 };
+	struct sched_explorer *x, *y;
+	struct sched_result res, again;
+	char prefix[256];
+	int runs = 0;
+
+	(void)state;
+	assert_int_equal(sched_explorer_create(&cfg, 2, &x), 0);
+	while (!sched_explorer_exhausted(x)) {
+		struct sched_config replay = { .kind = SCHED_REPLAY,
+					       .schedule = prefix };
+
+		assert_true(sched_explorer_prefix(x, prefix,
+						  sizeof(prefix)) > 0);
+		assert_int_equal(prefix[strlen(prefix) - 1], '+');
+		assert_int_equal(sched_explorer_run(x, threads, &res), 1);
+		assert_int_equal(sched_explorer_create(&replay, 2, &y), 0);
+		assert_int_equal(sched_explorer_run(y, threads, &again), 1);
+		sched_explorer_destroy(y);
+		assert_int_equal(again.outcome, SCHED_OK);
+		assert_true(again.trace_hash == res.trace_hash);
+		runs++;
+	}
+	sched_explorer_destroy(x);
+	assert_true(runs > 10);
+}
+
 /* Two locks taken in opposite orders. */
 static struct sim_lock lock_a = SIM_LOCK_INIT("lock_a");
 static struct sim_lock lock_b = SIM_LOCK_INIT("lock_b");
@@ -435,6 +475,101 @@ static void thread_outside_control_is_reported(void **state)
 	outsider_main(NULL);
 }
 
+/* Trace hashes of every run of @cfg (owned runs only), sorted. */
+static long shard_runs(struct sched_config *cfg,
+		       const struct sched_thread *threads, uint64_t *hashes,
+		       long max, long budget)
+{
+	struct sched_explorer *x;
+	struct sched_result res;
+	long n = 0, runs = 0;
+
+	assert_int_equal(sched_explorer_create(cfg, 2, &x), 0);
+	while ((!budget || runs < budget) &&
+	       sched_explorer_run(x, threads, &res) == 1) {
+		runs++;
+		if (!sched_explorer_owned(x))
+			continue;
+		assert_true(n < max);
+		hashes[n++] = res.trace_hash;
+	}
+	sched_explorer_destroy(x);
+	qsort(hashes, (size_t)n, sizeof(*hashes), cmp_u64);
+	return n;
+}
+
+/*
+ * The shards of an exploration run its schedules between them, each once
+ * (DFS), or the same numbered schedules (random, PCT): what a CI matrix
+ * splitting one exploration relies on.
+ */
+static void shards_split_the_exploration(void **state)
+{
+	struct toy toys[2] = { { .points = 6, .id = 0 },
+			       { .points = 5, .id = 1 } };
+	const struct sched_thread threads[] = {
+		{ .fn = toy_main, .arg = &toys[0], .cpu = 0 },
+		{ .fn = toy_main, .arg = &toys[1], .cpu = 1 },
+	};
+	static const struct sched_config kinds[] = {
+		{ .kind = SCHED_DFS, .preemptions = 2 },
+		{ .kind = SCHED_RANDOM, .seed = 3 },
+		{ .kind = SCHED_PCT, .seed = 5, .depth = 3 },
+	};
+	static uint64_t whole[4096], parts[4096];
+	unsigned int k, shard, nr_shards = 3;
+	long n_whole, n_parts, i;
+
+	(void)state;
+	for (k = 0; k < ARRAY_SIZE(kinds); k++) {
+		struct sched_config cfg = kinds[k];
+		/*
+		 * Random and PCT never end: 30 numbered runs in all, after
+		 * PCT's run that measures n.
+		 */
+		long budget = cfg.kind == SCHED_DFS ? 0 : 30;
+
+		n_whole = shard_runs(&cfg, threads, whole, 4096,
+				     budget ? budget + (cfg.kind == SCHED_PCT)
+					    : 0);
+		n_parts = 0;
+		for (shard = 0; shard < nr_shards; shard++) {
+			cfg.shard = shard;
+			cfg.nr_shards = nr_shards;
+			n_parts += shard_runs(&cfg, threads, parts + n_parts,
+					      4096 - n_parts,
+					      budget ? budget / nr_shards +
+						       (cfg.kind == SCHED_PCT)
+						     : 0);
+		}
+		qsort(parts, (size_t)n_parts, sizeof(*parts), cmp_u64);
+		if (cfg.kind == SCHED_DFS) {
+			/* Disjoint, and together the whole. */
+			assert_int_equal(n_parts, n_whole);
+			assert_memory_equal(parts, whole,
+					    n_whole * sizeof(*whole));
+			continue;
+		}
+		/* PCT's measuring run is every shard's: compare as sets. */
+		for (i = 0; i < n_whole; i++)
+			assert_non_null(bsearch(&whole[i], parts,
+						(size_t)n_parts,
+						sizeof(*parts), cmp_u64));
+		for (i = 0; i < n_parts; i++)
+			assert_non_null(bsearch(&parts[i], whole,
+						(size_t)n_whole,
+						sizeof(*whole), cmp_u64));
+	}
+
+	{
+		struct sched_config cfg = { .kind = SCHED_DFS, .shard = 3,
+					    .nr_shards = 3 };
+		struct sched_explorer *x;
+
+		assert_int_equal(sched_explorer_create(&cfg, 2, &x), -EINVAL);
+	}
+}
+
 static void bad_arguments(void **state)
 {
 	struct sched_config cfg = { .kind = SCHED_DFS };
@@ -467,9 +602,11 @@ int main(void)
 		cmocka_unit_test(strategies_find_a_lost_update),
 		cmocka_unit_test(pct_depth_1_never_preempts),
 		cmocka_unit_test(replay_reproduces_and_detects_divergence),
+		cmocka_unit_test(dfs_prefix_replays_the_coming_run),
 		cmocka_unit_test(deadlock_is_reported_with_locks_and_holders),
 		cmocka_unit_test(livelock_stops_at_the_step_bound),
 		cmocka_unit_test(thread_outside_control_is_reported),
+		cmocka_unit_test(shards_split_the_exploration),
 		cmocka_unit_test(bad_arguments),
 	};
 

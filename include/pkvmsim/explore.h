@@ -85,12 +85,20 @@ enum pkvmsim_strategy_kind {
  * @seed:	RANDOM and PCT: schedule r is drawn from @seed + r.
  * @depth:	PCT: the bug depth d >= 1 (d - 1 priority change points).
  * @preemptions: DFS: the preemption bound k.
+ * @shard:	this run's share, 0..@nr_shards - 1 (@nr_shards 0 or 1:
+ *		all): random and PCT take every @nr_shards-th schedule
+ *		number, DFS a disjoint set of subtrees.  The shards'
+ *		schedules together are the unsharded exploration's, so a
+ *		CI matrix or a cluster can split one exploration with no
+ *		coordination.
  */
 struct pkvmsim_strategy {
 	enum pkvmsim_strategy_kind	kind;
 	uint64_t			seed;
 	unsigned int			depth;
 	unsigned int			preemptions;
+	unsigned int			shard;
+	unsigned int			nr_shards;
 };
 
 /**

@@ -62,6 +62,8 @@ enum pkvmsim_slot_state {
  * @held:		of @refs, those held through pkvmsim_hyp_vm_get().
  * @nr_vcpus:		LIVE: the vCPU count the hyp VM was created with.
  * @nr_hyp_vcpus:	LIVE: of those, the hyp vCPUs initialised so far.
+ * @hyp_vcpus:		LIVE: bit i set if hyp vCPU i is initialised (the
+ *			first 64 only).
  * @is_protected:	LIVE: a protected VM (pkvmsim_vm_create_type()).
  * @vm:			LIVE: pkvmsim_vm_id() of the host VM whose struct
  *			kvm the hyp VM was built from, 0 if no live host VM
@@ -76,6 +78,7 @@ struct pkvmsim_slot {
 	unsigned int		held;
 	unsigned int		nr_vcpus;
 	unsigned int		nr_hyp_vcpus;
+	uint64_t		hyp_vcpus;
 	bool			is_protected;
 	unsigned long		vm;
 };

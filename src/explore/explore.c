@@ -211,6 +211,7 @@ int explore_one(const struct pkvmsim_config *cfg,
 {
 	struct sched_result sr;
 	struct explore_run run = { .sc = sc };
+	char *history = NULL;
 	size_t used = 0;
 	unsigned int i;
 	int ret;
@@ -241,8 +242,10 @@ int explore_one(const struct pkvmsim_config *cfg,
 		};
 	}
 
-	ret = x ? sched_explorer_run(x, run.threads, &sr) :
-		  run_free(&run, &sr);
+	ret = history_start(run.sim);
+	if (!ret)
+		ret = x ? sched_explorer_run(x, run.threads, &sr) :
+			  run_free(&run, &sr);
 	if (ret <= 0) {
 		if (sc->teardown)
 			sc->teardown(run.sim, run.ctx);
@@ -253,6 +256,15 @@ int explore_one(const struct pkvmsim_config *cfg,
 
 	res->trace_hash = sr.trace_hash;
 	res->why[0] = '\0';
+	/* Another shard's schedule, run only to learn the tree. */
+	if (x && !sched_explorer_owned(x) && sr.outcome == SCHED_OK) {
+		history_cancel(run.sim);
+		if (sc->teardown)
+			sc->teardown(run.sim, run.ctx);
+		machine_destroy(run.sim, &res->report);
+		free(run.ctx);
+		return 2;
+	}
 	if (sr.outcome != SCHED_OK) {
 		/* The CPUs stopped mid-flight: nothing can be torn down. */
 		snprintf(res->why, sizeof(res->why), "%s", sr.why);
@@ -272,11 +284,19 @@ int explore_one(const struct pkvmsim_config *cfg,
 	if (sc->check && sc->check(run.sim, run.ctx, res->why,
 				   sizeof(res->why)))
 		*bad = true;
+	history = trace ? malloc(PKVMSIM_TRACE_MAX / 2) : NULL;
+	if (!*bad && history_stop(run.sim, res->why, sizeof(res->why),
+				  history, history ? PKVMSIM_TRACE_MAX / 2 : 0))
+		*bad = true;
 	/* The table as the bodies left it, before anything is given back. */
 	if (trace) {
 		trace_steps(x, res, &used);
 		trace_table(run.sim, res, &used);
+		if (history && history[0] && *bad)
+			trace_append(res, &used, "hypercall history:\n%s",
+				     history);
 	}
+	free(history);
 	if (sc->teardown)
 		sc->teardown(run.sim, run.ctx);
 	if (machine_destroy(run.sim, &res->report))
@@ -299,7 +319,11 @@ static int sched_config_of(const struct pkvmsim_strategy *st,
 		.depth = st->depth,
 		.preemptions = st->preemptions,
 		.max_steps = budget ? budget->max_steps : 0,
+		.shard = st->shard,
+		.nr_shards = st->nr_shards,
 	};
+	if (st->nr_shards > 1 && st->shard >= st->nr_shards)
+		return -EINVAL;
 	switch (st->kind) {
 	case PKVMSIM_STRATEGY_RANDOM:
 		sc->kind = SCHED_RANDOM;
@@ -426,6 +450,8 @@ int pkvmsim_explore(const struct pkvmsim_config *cfg,
 		ret = explore_one(&mcfg, sc, runner, res, false, &bad);
 		if (ret <= 0)
 			break;
+		if (ret == 2)
+			continue;
 		res->schedules++;
 		if (bad)
 			break;

@@ -14,9 +14,10 @@ int explore_check_args(const struct pkvmsim_config *cfg,
 		       const struct pkvmsim_scenario *sc);
 
 /*
- * Run @x's next schedule of @sc on a fresh machine of @cfg.  Returns 1 if
- * it ran, with *@bad saying whether it broke anything (described in
- * @res), 0 if @x is exhausted, or a negative errno.
+ * Run @x's next schedule of @sc on a fresh machine of @cfg (@x NULL: on
+ * free threads).  Returns 1 if it ran, with *@bad saying whether it broke
+ * anything (described in @res), 2 if it ran but was another shard's (not
+ * checked), 0 if @x is exhausted, or a negative errno.
  */
 int explore_one(const struct pkvmsim_config *cfg,
 		const struct pkvmsim_scenario *sc, struct sched_explorer *x,

@@ -43,7 +43,7 @@ int explore_line(const struct pkvmsim_config *cfg,
 		     pkvmsim_profile_name(cfg->profile), cfg->nr_cpus,
 		     cfg->arena_pages, pkvmsim_strategy_name(st->kind),
 		     st->seed, st->depth, st->preemptions,
-		     res && run ? run - 1 : run,
+		     res ? sched_explorer_last_run(x) : run,
 		     sched_explorer_pct_steps(x));
 	if (n < 0 || (size_t)n >= len)
 		return n;

@@ -31,6 +31,7 @@
 #include "machine.h"
 #include "oracle.h"
 #include "host.h"
+#include "linearize.h"
 
 _Static_assert(PKVMSIM_NR_SLOTS == KVM_MAX_PVMS, "KVM_MAX_PVMS");
 _Static_assert(PKVMSIM_HANDLE_OFFSET == SIM_HANDLE_OFFSET, "HANDLE_OFFSET");
@@ -116,9 +117,13 @@ static void read_slot(struct pkvmsim *sim, unsigned int idx,
 	out->vmid = (unsigned int)vm->kvm.arch.mmu.vmid.id;
 	out->nr_vcpus = (unsigned int)vm->kvm.created_vcpus;
 	out->is_protected = vm->kvm.arch.pkvm.is_protected;
-	for (j = 0; j < nr_vcpus_of(vm); j++)
-		if (vcpu_at(vm, j))
-			out->nr_hyp_vcpus++;
+	for (j = 0; j < nr_vcpus_of(vm); j++) {
+		if (!vcpu_at(vm, j))
+			continue;
+		out->nr_hyp_vcpus++;
+		if (j < 64)
+			out->hyp_vcpus |= 1ULL << j;
+	}
 	if (!sim_ledger_page(hyp_phys(vm), &info))
 		out->refs = info.refcount;
 	out->held = sim->inspect.held[idx];
@@ -286,7 +291,7 @@ static int hyp_vm_get(struct pkvmsim *sim, unsigned int cpu,
 {
 	unsigned int idx = handle - SIM_HANDLE_OFFSET;
 	struct pkvm_hyp_vm *vm;
-	int prev_cpu, ret;
+	int prev_cpu, ret, slot;
 
 	if (!sim_ok(sim) || cpu >= sim->cfg.nr_cpus)
 		return -EINVAL;
@@ -309,7 +314,10 @@ static int hyp_vm_get(struct pkvmsim *sim, unsigned int cpu,
 	if (ret)
 		return ret;
 	oracle_hyp_ref_enter(sim->oracle);
+	slot = history_ref_call(sim, cpu, np ? LIN_VM_GET_NP : LIN_VM_GET,
+				handle);
 	vm = np ? get_np_pkvm_hyp_vm(handle) : get_pkvm_hyp_vm(handle);
+	history_ref_return(sim, slot, vm ? 0 : -ENOENT);
 	if (vm) {
 		pthread_mutex_lock(&refs_lock);
 		sim->inspect.held[idx]++;
@@ -357,7 +365,9 @@ int pkvmsim_hyp_vm_put(struct pkvmsim *sim, unsigned int cpu,
 
 	if (vm) {
 		oracle_hyp_ref_enter(sim->oracle);
+		ret = history_ref_call(sim, cpu, LIN_VM_PUT, handle);
 		put_pkvm_hyp_vm(vm);
+		history_ref_return(sim, ret, 0);
 		oracle_hyp_ref_exit(sim->oracle, handle, -1);
 	}
 	el2_release(sim, cpu, prev_cpu);

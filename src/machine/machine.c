@@ -119,8 +119,7 @@ void machine_log(struct pkvmsim *sim, const char *fmt, ...)
 	va_end(ap);
 }
 
-/* The hypercall number an SMCCC id names, as the dispatcher decodes it. */
-static unsigned long hcall_nr(uint64_t id)
+unsigned long machine_hcall_nr(uint64_t id)
 {
 	return (unsigned long)((id & ~ARM_SMCCC_CALL_HINTS) -
 			       KVM_HOST_SMCCC_ID(0));
@@ -191,7 +190,7 @@ static int el2_enter(unsigned int cpu, struct pkvmsim_regs *regs,
 	prev_cpu = sim_this_cpu();
 	sim_set_this_cpu((int)cpu);
 
-	nr = hcall_nr(regs->x[0]);
+	nr = machine_hcall_nr(regs->x[0]);
 	sim_set_this_hcall(hcall_label(nr));
 	if (sim->cfg.mode == PKVMSIM_MODE_VHE) {
 		machine_violation(sim, MACHINE_HOST_PANIC, (int)cpu,
@@ -279,11 +278,16 @@ int machine_hvc(struct pkvmsim *sim, unsigned int cpu, unsigned long vm_id,
 	unsigned long dispatched = hyp_dispatches;
 	int ret;
 
+	int slot;
+
 	oracle_hvc_enter(sim->oracle, (int)cpu, vm_id, &in);
+	slot = history_call(sim, cpu, &in);
 	hvc_vm_id = vm_id;
 	ret = pkvm_hvc_call(&sim->hvc, cpu, regs);
 	hvc_vm_id = 0;
 	/* A transport may make the call up, or make it more than once. */
+	history_return(sim, slot, regs, !ret &&
+		       hyp_dispatches == dispatched + 1);
 	oracle_hvc_exit(sim->oracle, (int)cpu, vm_id, &in, regs, ret,
 			hyp_dispatches == dispatched + 1);
 	return ret;
@@ -552,6 +556,7 @@ int pkvmsim_check(struct pkvmsim *sim, struct pkvmsim_report *report)
 /* Free the simulator; its VMs and records go without a word. */
 static void machine_free(struct pkvmsim *sim)
 {
+	history_free(sim);
 	live_sim = NULL;
 	sim_arena_fini();
 	reset_hyp_state();

@@ -43,6 +43,9 @@ struct pkvmsim {
 
 	/* <pkvmsim/inspect.h>: hyp VM references held across hypercalls. */
 	struct inspect_refs	inspect;
+
+	/* The hypercalls of a controlled run, when recorded. */
+	struct history		*history;
 };
 
 void machine_violation(struct pkvmsim *sim, enum machine_violation kind,
@@ -77,6 +80,40 @@ int machine_destroy(struct pkvmsim *sim, struct pkvmsim_report *report);
  * no host or hypervisor code and checking nothing.
  */
 void machine_abandon(struct pkvmsim *sim);
+
+/* The hypercall number an SMCCC id names, as the dispatcher decodes it. */
+unsigned long machine_hcall_nr(uint64_t id);
+
+/*
+ * --- the history of hypercalls, for the linearizability check ---
+ * (history.c).  Off unless history_start() was called; then each call on
+ * the VM table is recorded with its invocation and response, until
+ * history_stop().
+ */
+struct history;
+
+/* Record from now on, from the table as it is (nothing in flight). */
+int history_start(struct pkvmsim *sim);
+/*
+ * Stop recording and check the history against the sequential model:
+ * 0 if linearizable (or not checkable: too long), 1 if not, with @why
+ * (one paragraph) and, if @text, the history itself.
+ */
+int history_stop(struct pkvmsim *sim, char *why, size_t len, char *text,
+		 size_t text_len);
+/* A call entering: its slot in the history, or -1 if not recorded. */
+int history_call(struct pkvmsim *sim, unsigned int cpu,
+		 const struct pkvmsim_regs *in);
+/* Its answer; @real: the hypervisor itself gave it. */
+void history_return(struct pkvmsim *sim, int slot,
+		    const struct pkvmsim_regs *out, bool real);
+/* A hyp VM reference taken or dropped through <pkvmsim/inspect.h>. */
+int history_ref_call(struct pkvmsim *sim, unsigned int cpu,
+		     unsigned int kind, unsigned int handle);
+void history_ref_return(struct pkvmsim *sim, int slot, int result);
+/* Stop recording without a verdict. */
+void history_cancel(struct pkvmsim *sim);
+void history_free(struct pkvmsim *sim);
 
 /* A line for the curious (PKVMSIM_VERBOSE=1 in the environment). */
 void machine_log(struct pkvmsim *sim, const char *fmt, ...)

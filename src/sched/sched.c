@@ -406,6 +406,16 @@ uint64_t sched_explorer_next_run(const struct sched_explorer *x)
 	return x ? x->strategy.run : 0;
 }
 
+uint64_t sched_explorer_last_run(const struct sched_explorer *x)
+{
+	return x ? x->strategy.last_run : 0;
+}
+
+bool sched_explorer_owned(const struct sched_explorer *x)
+{
+	return x && x->strategy.owned;
+}
+
 int sched_explorer_prefix(const struct sched_explorer *x, char *buf,
 			  size_t len)
 {

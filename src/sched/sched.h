@@ -55,7 +55,14 @@ enum sched_kind {
  *		a trailing '+' goes on without preemption after its end.
  * @run:	RANDOM and PCT: the number of the first run, so that one run
  *		of a long exploration can be run again on its own.
- * @pct_steps:	PCT: the n to draw change points from; 0 measures it.
+ * @pct_steps:	PCT: the n to draw change points from; 0 measures it with
+ *		a first, plain run (priorities from @seed alone).
+ * @shard:	this explorer's share of the exploration, 0..@nr_shards - 1
+ *		(@nr_shards 0 or 1: all of it).  RANDOM and PCT take every
+ *		@nr_shards-th run number; DFS takes the subtrees whose first
+ *		deviation from the run without preemption hashes to @shard
+ *		(that run itself is shard 0's).  The shards' runs together
+ *		are the whole exploration's, each once.
  */
 struct sched_config {
 	enum sched_kind	kind;
@@ -66,6 +73,8 @@ struct sched_config {
 	const char	*schedule;
 	uint64_t	run;
 	uint64_t	pct_steps;
+	unsigned int	shard;
+	unsigned int	nr_shards;
 };
 
 enum sched_outcome {
@@ -133,8 +142,14 @@ bool sched_explorer_exhausted(const struct sched_explorer *x);
 uint64_t sched_explorer_frontier(const struct sched_explorer *x);
 /* PCT: the number of steps the change points are drawn from. */
 uint64_t sched_explorer_pct_steps(const struct sched_explorer *x);
-/* RANDOM and PCT: the number of the next run. */
+/* RANDOM and PCT: the number of the next run, and of the last. */
 uint64_t sched_explorer_next_run(const struct sched_explorer *x);
+uint64_t sched_explorer_last_run(const struct sched_explorer *x);
+/*
+ * Whether the last run is this shard's.  A DFS shard other than 0 runs
+ * the schedule without preemption once, not its own, to learn the tree.
+ */
+bool sched_explorer_owned(const struct sched_explorer *x);
 /*
  * DFS: the choices the next run replays before it goes on without
  * preemption, as a REPLAY schedule ending in '+' (so that a run that

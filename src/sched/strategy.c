@@ -5,8 +5,9 @@
  * - RANDOM: at each point, any runnable CPU, uniformly.
  * - PCT (Burckhardt et al., ASPLOS 2010): each CPU gets a random priority
  *   above d; d - 1 change points are drawn from the n steps a run takes
- *   (n measured by a first, plain run, and raised whenever a run is
- *   longer); at the i-th change point the running CPU drops to priority i.
+ *   (n measured once by a first, plain run, then fixed so that every shard
+ *   draws alike); at the i-th change point the running CPU drops to
+ *   priority i.
  *   The highest-priority runnable CPU runs.  A bug of depth d is found by
  *   a run with probability at least 1 / (t * n^(d-1)) for t CPUs.
  * - DFS: stateless depth-first search over the choices at each point,
@@ -98,8 +99,13 @@ int strategy_init(struct strategy *s, const struct sched_config *cfg,
 	memset(s, 0, sizeof(*s));
 	s->cfg = *cfg;
 	s->nr = nr;
-	s->run = cfg->run;
 	s->pct_steps = cfg->pct_steps;
+	s->step = cfg->nr_shards > 1 ? cfg->nr_shards : 1;
+	if (cfg->nr_shards > 1 && cfg->shard >= cfg->nr_shards)
+		return -EINVAL;
+	s->run = cfg->run;
+	if (cfg->kind == SCHED_RANDOM || cfg->kind == SCHED_PCT)
+		s->run += cfg->shard;
 
 	switch (cfg->kind) {
 	case SCHED_RANDOM:
@@ -139,10 +145,33 @@ static void pct_begin(struct strategy *s)
 		s->prio[i] = s->prio[j];
 		s->prio[j] = t;
 	}
-	/* The first run only measures n: no change point. */
+	/* A run that measures n has no change point. */
 	for (i = 0; i + 1 < d; i++)
-		s->change[i] = s->pct_steps ?
-			       1 + rng_below(&s->rng, s->pct_steps) : 0;
+		s->change[i] = s->calibrating ? 0 :
+			       1 + rng_below(&s->rng, s->pct_steps);
+}
+
+/* The shard a DFS subtree belongs to, by its first deviation. */
+static unsigned int dfs_owner(const struct strategy *s, uint64_t j,
+			      unsigned int t)
+{
+	uint64_t h = j * SCHED_MAX_THREADS + t;
+
+	return (unsigned int)(rng_next(&h) % s->step);
+}
+
+/* Whether the run about to replay s->stack[0..prefix) is this shard's. */
+static bool dfs_owned(const struct strategy *s)
+{
+	uint64_t j;
+
+	for (j = 0; j < s->prefix; j++) {
+		const struct dfs_node *n = &s->stack[j];
+
+		if (n->chosen != n->dflt)
+			return dfs_owner(s, j, n->chosen) == s->cfg.shard;
+	}
+	return s->cfg.shard == 0;
 }
 
 bool strategy_begin(struct strategy *s)
@@ -150,25 +179,35 @@ bool strategy_begin(struct strategy *s)
 	if (s->exhausted)
 		return false;
 
+	s->owned = true;
+	s->last_run = s->run;
 	switch (s->cfg.kind) {
 	case SCHED_RANDOM:
 		s->rng = s->cfg.seed + s->run;
+		s->run += s->step;
 		break;
 	case SCHED_PCT:
-		s->rng = s->cfg.seed + s->run;
+		/* Every shard measures n alike, from the seed alone. */
+		s->calibrating = !s->pct_steps;
+		s->rng = s->calibrating ? s->cfg.seed : s->cfg.seed + s->run;
 		pct_begin(s);
+		if (!s->calibrating)
+			s->run += s->step;
 		break;
 	case SCHED_DFS:
 		s->preemptions = 0;
+		s->devs = 0;
+		s->owned = dfs_owned(s);
+		s->run++;
 		break;
 	case SCHED_REPLAY:
 		if (s->run != s->cfg.run)
 			return false;
+		s->run++;
 		break;
 	default:
 		return false;
 	}
-	s->run++;
 	return true;
 }
 
@@ -205,6 +244,7 @@ static unsigned int dfs_pick(struct strategy *s, uint64_t step,
 		if (n.runnable != runnable || n.cur != (uint8_t)cur)
 			return SCHED_NONE;
 		s->preemptions += is_preemption(cur, runnable, n.chosen);
+		s->devs += n.chosen != n.dflt;
 		return n.chosen;
 	}
 
@@ -213,26 +253,35 @@ static unsigned int dfs_pick(struct strategy *s, uint64_t step,
 		.cur = (uint8_t)cur,
 		.chosen = (uint8_t)keep_going(cur, runnable),
 		.pre = (uint32_t)s->preemptions,
+		.devs = (uint32_t)s->devs,
 	};
+	n.dflt = n.chosen;
 	n.tried = (uint8_t)(1U << n.chosen);
 	if (dfs_push(s, &n))
 		return SCHED_NONE;
 	return n.chosen;
 }
 
-/* The cheapest untried choice at @n within the bound, or SCHED_NONE. */
-static unsigned int dfs_alternative(const struct strategy *s,
-				    const struct dfs_node *n)
+/*
+ * The cheapest untried choice at node @j within the bound, or SCHED_NONE.
+ * A first deviation that hashes to another shard is that shard's subtree:
+ * never ours to try.
+ */
+static unsigned int dfs_alternative(const struct strategy *s, uint64_t j)
 {
+	const struct dfs_node *n = &s->stack[j];
 	unsigned int left = n->runnable & ~n->tried;
 
 	while (left) {
 		unsigned int t = lowest(left);
 
 		left &= left - 1;
-		if (n->pre + is_preemption(n->cur, n->runnable, t) <=
+		if (n->pre + is_preemption(n->cur, n->runnable, t) >
 		    s->cfg.preemptions)
-			return t;
+			continue;
+		if (!n->devs && dfs_owner(s, j, t) != s->cfg.shard)
+			continue;
+		return t;
 	}
 	return SCHED_NONE;
 }
@@ -244,7 +293,7 @@ static void dfs_end(struct strategy *s)
 
 	while (j--) {
 		struct dfs_node *n = &s->stack[j];
-		unsigned int t = dfs_alternative(s, n);
+		unsigned int t = dfs_alternative(s, j);
 
 		if (t == SCHED_NONE)
 			continue;
@@ -305,8 +354,10 @@ void strategy_end(struct strategy *s, uint64_t steps, bool complete)
 {
 	switch (s->cfg.kind) {
 	case SCHED_PCT:
-		if (steps > s->pct_steps)
-			s->pct_steps = steps;
+		/* n stays fixed, so that shards draw alike. */
+		if (s->calibrating)
+			s->pct_steps = steps ? steps : 1;
+		s->calibrating = false;
 		break;
 	case SCHED_DFS:
 		/* An unfinished run's decisions cannot be trusted to recur. */
@@ -328,7 +379,7 @@ uint64_t strategy_frontier(const struct strategy *s)
 	if (s->cfg.kind != SCHED_DFS)
 		return 0;
 	for (j = 0; j < s->len; j++)
-		n += dfs_alternative(s, &s->stack[j]) != SCHED_NONE;
+		n += dfs_alternative(s, j) != SCHED_NONE;
 	return n;
 }
 

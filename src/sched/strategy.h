@@ -17,20 +17,26 @@ struct dfs_node {
 	uint8_t		cur;		/* who reached the point; SCHED_NONE */
 	uint8_t		chosen;
 	uint8_t		tried;		/* choices run from this prefix */
+	uint8_t		dflt;		/* the choice without preemption */
 	uint32_t	pre;		/* preemptions before this decision */
+	uint32_t	devs;		/* choices other than @dflt before it */
 };
 
 struct strategy {
 	struct sched_config	cfg;
 	unsigned int		nr;		/* threads */
-	uint64_t		run;		/* runs started */
+	uint64_t		run;		/* the next run's number */
+	uint64_t		last_run;
+	uint64_t		step;		/* between this shard's runs */
 	uint64_t		rng;
 	bool			exhausted;
+	bool			owned;		/* the last run is this shard's */
+	bool			calibrating;	/* PCT: this run measures n */
 
 	/* DFS: the decisions of the last run; the first @prefix replay. */
 	struct dfs_node		*stack;
 	uint64_t		len, cap, prefix;
-	uint64_t		preemptions;
+	uint64_t		preemptions, devs;
 
 	/* PCT */
 	unsigned int		prio[SCHED_MAX_THREADS];
