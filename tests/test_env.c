@@ -612,16 +612,19 @@ static unsigned long point_count[SIM_POINT_NR];
 static struct {
 	enum sim_point	point;
 	const void	*addr;
+	const char	*where;
 } point_log[POINT_LOG];
 static unsigned long point_logged;
 
-static void counting_hook(enum sim_point point, const void *addr)
+static void counting_hook(enum sim_point point, const void *addr,
+			  const char *where)
 {
 	assert_true((unsigned int)point < SIM_POINT_NR);
 	point_count[point]++;
 	if (point_logged < POINT_LOG) {
 		point_log[point_logged].point = point;
 		point_log[point_logged].addr = addr;
+		point_log[point_logged].where = where;
 		point_logged++;
 	}
 }
@@ -646,6 +649,17 @@ static bool point_seen(enum sim_point point, const void *addr)
 		if (point_log[i].point == point && point_log[i].addr == addr)
 			return true;
 	return false;
+}
+
+/* Where the first @point on @addr was passed, "file:line"; NULL if not. */
+static const char *point_where(enum sim_point point, const void *addr)
+{
+	unsigned long i;
+
+	for (i = 0; i < point_logged; i++)
+		if (point_log[i].point == point && point_log[i].addr == addr)
+			return point_log[i].where;
+	return NULL;
 }
 
 /* Never leave the hook installed past a test, even a failing one. */
@@ -685,6 +699,10 @@ static void hypercalls_pass_scheduling_points(void **state)
 	assert_int_equal(point_count[SIM_POINT_LOCK_BLOCKED], 0);
 	assert_true(point_seen(SIM_POINT_LOCK_ACQUIRE, &vm_table_lock.lock));
 	assert_true(point_seen(SIM_POINT_LOCK_RELEASE, &vm_table_lock.lock));
+	/* A trace names the hyp's own line that takes the lock. */
+	assert_non_null(strstr(point_where(SIM_POINT_LOCK_ACQUIRE,
+					   &vm_table_lock.lock),
+			       "src/hyp/pkvm.c:"));
 	assert_true(point_count[SIM_POINT_LEDGER] >= 2);
 	assert_true(point_seen(SIM_POINT_LEDGER,
 			       (const void *)(uintptr_t)sim_host_pa(page)));

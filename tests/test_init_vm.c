@@ -300,8 +300,10 @@ static struct {
 } lock_spy;
 
 /* Records each vm_table_lock acquisition and what it found. */
-static void init_vm_lock_spy(enum sim_point point, const void *addr)
+static void init_vm_lock_spy(enum sim_point point, const void *addr,
+			     const char *where)
 {
+	(void)where;
 	if (addr != (const void *)&vm_table_lock ||
 	    point != SIM_POINT_LOCK_ACQUIRE)
 		return;

@@ -235,8 +235,10 @@ static struct {
 } spy;
 
 /* Observes the first vm_table_lock critical section of a teardown. */
-static void teardown_spy(enum sim_point point, const void *addr)
+static void teardown_spy(enum sim_point point, const void *addr,
+			 const char *where)
 {
+	(void)where;
 	if (addr != (const void *)&vm_table_lock)
 		return;
 	if (point == SIM_POINT_LOCK_ACQUIRE && !spy.acquires++)

@@ -110,6 +110,11 @@ struct pkvmsim_strategy {
  * @pending_file: if set, the replay line of each schedule is written to
  *		this file before it runs, so that one that crashes the
  *		process can still be replayed.
+ * @progress:	if set, called about every @progress_seconds (0: 0.2 s)
+ *		with the schedules run and the seconds spent so far, and,
+ *		for DFS, the decision points of the last schedule with
+ *		alternatives left to try (the frontier).
+ * @progress_arg: passed to @progress.
  *
  * With no limit at all, only DFS ends (when it has exhausted its space).
  */
@@ -118,6 +123,10 @@ struct pkvmsim_budget {
 	double		seconds;
 	uint64_t	max_steps;
 	const char	*pending_file;
+	void		(*progress)(void *arg, uint64_t schedules,
+				    double seconds, uint64_t frontier);
+	void		*progress_arg;
+	double		progress_seconds;
 };
 
 #define PKVMSIM_REPLAY_MAX	2048

@@ -20,7 +20,8 @@ SIM_FIBER_LOCAL(int, this_cpu, 0)
 static const char *cpu_hcall[NR_CPUS];
 static uint64_t event_seq;
 
-void (*sim_sched_point_hook)(enum sim_point point, const void *addr);
+void (*sim_sched_point_hook)(enum sim_point point, const void *addr,
+			     const char *where);
 
 bool sim_cpu_caps[ARM64_NCAPS];
 struct static_key_false kvm_protected_mode_initialized;

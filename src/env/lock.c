@@ -22,28 +22,28 @@ void sim_lock_init(struct sim_lock *lock, const char *name)
 	__atomic_store_n(&lock->locked, 0, __ATOMIC_RELEASE);
 }
 
-void sim_lock_acquire(struct sim_lock *lock)
+void sim_lock_acquire_at(struct sim_lock *lock, const char *where)
 {
-	sim_sched_point(SIM_POINT_LOCK_ACQUIRE, lock);
+	__sim_sched_point(SIM_POINT_LOCK_ACQUIRE, lock, where);
 
 	/*
 	 * Report every failed attempt: under a controlled scheduler the holder
 	 * only runs when this CPU says it cannot make progress.
 	 */
 	while (__atomic_exchange_n(&lock->locked, 1, __ATOMIC_ACQUIRE)) {
-		sim_sched_point(SIM_POINT_LOCK_BLOCKED, lock);
+		__sim_sched_point(SIM_POINT_LOCK_BLOCKED, lock, where);
 		sched_yield();
 	}
 
 	__atomic_store_n(&lock->owner, sim_this_cpu(), __ATOMIC_RELAXED);
 }
 
-void sim_lock_release(struct sim_lock *lock)
+void sim_lock_release_at(struct sim_lock *lock, const char *where)
 {
 	__atomic_store_n(&lock->owner, -1, __ATOMIC_RELAXED);
 	__atomic_store_n(&lock->locked, 0, __ATOMIC_RELEASE);
 
-	sim_sched_point(SIM_POINT_LOCK_RELEASE, lock);
+	__sim_sched_point(SIM_POINT_LOCK_RELEASE, lock, where);
 }
 
 bool sim_lock_held_by_this_cpu(const struct sim_lock *lock)

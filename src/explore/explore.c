@@ -130,6 +130,19 @@ static void trace_append(struct pkvmsim_explore_result *res, size_t *used,
 		*used += (size_t)n;
 }
 
+/* "src/hyp/pkvm.c:123" of a full path. */
+static const char *short_where(const char *where)
+{
+	const char *src = strstr(where, "/src/");
+	const char *inc = strstr(where, "/include/");
+
+	if (src)
+		return src + 1;
+	if (inc)
+		return inc + 1;
+	return where;
+}
+
 /* The steps of the run just ended, one line each, for a person. */
 static void trace_steps(struct sched_explorer *x,
 			struct pkvmsim_explore_result *res, size_t *used)
@@ -138,7 +151,8 @@ static void trace_steps(struct sched_explorer *x,
 	uint64_t nr, i;
 
 	steps = sched_explorer_steps(x, &nr);
-	trace_append(res, used, "step  cpu  hypercall              point\n");
+	trace_append(res, used, "step  cpu  hypercall              point "
+		     "(where)\n");
 	for (i = 0; steps && i < nr; i++) {
 		const struct sched_step *s = &steps[i];
 		const char *point = s->point < ARRAY_SIZE(point_names) &&
@@ -156,6 +170,16 @@ static void trace_steps(struct sched_explorer *x,
 			     s->hcall ? s->hcall : "(host)", point);
 		if (s->lock)
 			trace_append(res, used, " %s", s->lock);
+		if (s->point == SIM_POINT_HVC_ENTRY)
+			trace_append(res, used, " x1=%#llx",
+				     (unsigned long long)s->x1);
+		else if (s->point == SIM_POINT_HVC_EXIT && (int)s->x1 < 0)
+			trace_append(res, used, " = %d", (int)s->x1);
+		else if (s->point == SIM_POINT_HVC_EXIT)
+			trace_append(res, used, " = %#llx",
+				     (unsigned long long)s->x1);
+		if (s->where)
+			trace_append(res, used, " (%s)", short_where(s->where));
 		if (s->next < SCHED_MAX_THREADS && s->next != s->thread)
 			trace_append(res, used, "  -> cpu%u", s->next);
 		trace_append(res, used, "\n");
@@ -382,6 +406,12 @@ static void trace_again(const struct pkvmsim_scenario *sc,
 	free(again);
 }
 
+static double report_every(const struct pkvmsim_budget *budget)
+{
+	return budget && budget->progress_seconds > 0 ?
+	       budget->progress_seconds : 0.2;
+}
+
 /* Write @line to @path, replacing what was there. */
 static void write_pending(const char *path, const char *line)
 {
@@ -402,7 +432,7 @@ int pkvmsim_explore(const struct pkvmsim_config *cfg,
 	struct pkvmsim_config mcfg;
 	struct sched_config scfg;
 	struct sched_explorer *x, *runner;
-	double start, limit;
+	double start, limit, next_report;
 	bool bad = false;
 	int ret;
 
@@ -434,7 +464,16 @@ int pkvmsim_explore(const struct pkvmsim_config *cfg,
 
 	start = explore_now();
 	limit = budget && budget->seconds > 0 ? start + budget->seconds : 0;
+	next_report = start + report_every(budget);
 	for (;;) {
+		if (budget && budget->progress && explore_now() >= next_report) {
+			double now = explore_now();
+
+			budget->progress(budget->progress_arg, res->schedules,
+					 now - start,
+					 sched_explorer_frontier(x));
+			next_report = now + report_every(budget);
+		}
 		if (budget && budget->schedules &&
 		    res->schedules >= budget->schedules)
 			break;

@@ -213,10 +213,11 @@ static int el2_enter(unsigned int cpu, struct pkvmsim_regs *regs,
 	for (i = 0; i < 4; i++)
 		ctxt.regs.regs[i] = regs->x[i];
 
-	sim_sched_point(SIM_POINT_HVC_ENTRY, regs);
+	/* The points carry x1: the first argument, then the result. */
+	sim_sched_point(SIM_POINT_HVC_ENTRY, &ctxt.regs.regs[1]);
 	hyp_dispatches++;
 	dispatch(&ctxt, nr);
-	sim_sched_point(SIM_POINT_HVC_EXIT, regs);
+	sim_sched_point(SIM_POINT_HVC_EXIT, &ctxt.regs.regs[1]);
 
 	for (i = 0; i < 4; i++)
 		regs->x[i] = ctxt.regs.regs[i];

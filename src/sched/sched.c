@@ -109,7 +109,7 @@ static void switch_to(struct sched_explorer *x, unsigned int me,
 /* --- steps --- */
 
 static int record(struct sched_explorer *x, unsigned int thread,
-		  unsigned int point, const void *addr)
+		  unsigned int point, const void *addr, const char *where)
 {
 	struct sched_result *r = x->res;
 
@@ -129,7 +129,10 @@ static int record(struct sched_explorer *x, unsigned int thread,
 		.next = SCHED_NONE,
 		.addr = addr,
 		.hcall = thread < SCHED_MAX_THREADS ? sim_this_hcall() : NULL,
+		.where = where,
 	};
+	if (point == SIM_POINT_HVC_ENTRY || point == SIM_POINT_HVC_EXIT)
+		x->steps[x->nr_steps - 1].x1 = *(const uint64_t *)addr;
 	if (point == SIM_POINT_LOCK_ACQUIRE || point == SIM_POINT_LOCK_RELEASE ||
 	    point == SIM_POINT_LOCK_BLOCKED)
 		x->steps[x->nr_steps - 1].lock =
@@ -176,13 +179,13 @@ static void deadlock(struct sched_explorer *x, unsigned int me)
  * SCHED_POINT_END).
  */
 static void decide(struct sched_explorer *x, unsigned int me,
-		   unsigned int point, const void *addr)
+		   unsigned int point, const void *addr, const char *where)
 {
 	struct sched_result *r = x->res;
 	unsigned int runnable, next;
 	struct sched_step *step;
 
-	if (record(x, me, point, addr)) {
+	if (record(x, me, point, addr, where)) {
 		snprintf(r->why, sizeof(r->why), "out of memory for steps");
 		end_run(x, me, SCHED_LIVELOCK);
 	}
@@ -238,7 +241,8 @@ static void decide(struct sched_explorer *x, unsigned int me,
 	x->waits_on[me] = NULL;
 }
 
-static void sched_hook(enum sim_point point, const void *addr)
+static void sched_hook(enum sim_point point, const void *addr,
+		       const char *where)
 {
 	struct sched_explorer *x = running;
 
@@ -252,7 +256,7 @@ static void sched_hook(enum sim_point point, const void *addr)
 	}
 	if (x->ended)
 		return;
-	decide(x, x->cur, point, addr);
+	decide(x, x->cur, point, addr, where);
 }
 
 static void fiber_main(void)
@@ -266,7 +270,7 @@ static void fiber_main(void)
 	t->fn(t->arg);
 
 	x->alive &= ~(1U << me);
-	decide(x, me, SCHED_POINT_END, NULL);
+	decide(x, me, SCHED_POINT_END, NULL, NULL);
 	abort();
 }
 
@@ -370,7 +374,7 @@ int sched_explorer_run(struct sched_explorer *x,
 		snprintf(res->why, sizeof(res->why), "the replayed schedule "
 			 "diverged at its first choice");
 	} else {
-		record(x, SCHED_NONE, SCHED_POINT_START, NULL);
+		record(x, SCHED_NONE, SCHED_POINT_START, NULL, NULL);
 		x->steps[0].next = (uint8_t)x->cur;
 		x->steps[0].runnable = (uint8_t)x->alive;
 		locals_load(x->locals[x->cur]);

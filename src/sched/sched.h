@@ -93,6 +93,8 @@ struct sched_step {
 	const void	*addr;		/* what the point is about */
 	const char	*hcall;		/* the hypercall it is in, or NULL */
 	const char	*lock;		/* a lock point's lock, by name */
+	const char	*where;		/* "file:line" of the point */
+	uint64_t	x1;		/* HVC_ENTRY/EXIT: argument, result */
 };
 
 /**

@@ -10,6 +10,7 @@
 #define __PKVMSIM_LINUX_SIM_LOCK_H
 
 #include "linux/types.h"
+#include "linux/sim_sched.h"
 
 struct sim_lock {
 	unsigned int	locked;
@@ -22,8 +23,11 @@ struct sim_lock {
 
 /* @name: as the code spells the lock; a leading '&' is dropped. */
 void sim_lock_init(struct sim_lock *lock, const char *name);
-void sim_lock_acquire(struct sim_lock *lock);
-void sim_lock_release(struct sim_lock *lock);
+void sim_lock_acquire_at(struct sim_lock *lock, const char *where);
+void sim_lock_release_at(struct sim_lock *lock, const char *where);
+/* Macros, so that a trace shows where the lock is taken. */
+#define sim_lock_acquire(lock)	sim_lock_acquire_at(lock, SIM_HERE)
+#define sim_lock_release(lock)	sim_lock_release_at(lock, SIM_HERE)
 bool sim_lock_held_by_this_cpu(const struct sim_lock *lock);
 
 #endif /* __PKVMSIM_LINUX_SIM_LOCK_H */
