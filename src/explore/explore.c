@@ -224,11 +224,7 @@ static void trace_table(struct pkvmsim *sim,
 	free(t);
 }
 
-/*
- * Run the explorer's next schedule of @sc.  Returns 1 if it ran (and
- * *@bad says whether it broke anything, described in @res), 0 if the
- * exploration is exhausted, or a negative errno.
- */
+/* See explore_internal.h. */
 int explore_one(const struct pkvmsim_config *cfg,
 		const struct pkvmsim_scenario *sc, struct sched_explorer *x,
 		struct pkvmsim_explore_result *res, bool trace, bool *bad)
@@ -308,15 +304,18 @@ int explore_one(const struct pkvmsim_config *cfg,
 	if (sc->check && sc->check(run.sim, run.ctx, res->why,
 				   sizeof(res->why)))
 		*bad = true;
-	history = trace ? malloc(PKVMSIM_TRACE_MAX / 2) : NULL;
-	if (!*bad && history_stop(run.sim, res->why, sizeof(res->why),
-				  history, history ? PKVMSIM_TRACE_MAX / 2 : 0))
+	history = trace ? calloc(1, PKVMSIM_TRACE_MAX / 2) : NULL;
+	/* The scenario's verdict first; its teardown is not in the history. */
+	if (*bad)
+		history_cancel(run.sim);
+	else if (history_stop(run.sim, res->why, sizeof(res->why), history,
+			      history ? PKVMSIM_TRACE_MAX / 2 : 0))
 		*bad = true;
 	/* The table as the bodies left it, before anything is given back. */
 	if (trace) {
 		trace_steps(x, res, &used);
 		trace_table(run.sim, res, &used);
-		if (history && history[0] && *bad)
+		if (history && history[0])
 			trace_append(res, &used, "hypercall history:\n%s",
 				     history);
 	}
