@@ -39,12 +39,14 @@ int explore_line(const struct pkvmsim_config *cfg,
 	n = snprintf(buf, len, LINE_MAGIC " lib=" LIB_VERSION " scenario=%s "
 		     "mode=%s profile=%s cpus=%u pages=%lu strategy=%s "
 		     "seed=%" PRIu64 " depth=%u k=%u run=%" PRIu64
-		     " n=%" PRIu64, sc->name, pkvmsim_mode_name(cfg->mode),
+		     " n=%" PRIu64 " max-steps=%" PRIu64, sc->name,
+		     pkvmsim_mode_name(cfg->mode),
 		     pkvmsim_profile_name(cfg->profile), cfg->nr_cpus,
 		     cfg->arena_pages, pkvmsim_strategy_name(st->kind),
 		     st->seed, st->depth, st->preemptions,
 		     res ? sched_explorer_last_run(x) : run,
-		     sched_explorer_pct_steps(x));
+		     sched_explorer_pct_steps(x),
+		     sched_explorer_max_steps(x));
 	if (n < 0 || (size_t)n >= len)
 		return n;
 	used = (size_t)n;

@@ -405,6 +405,11 @@ uint64_t sched_explorer_pct_steps(const struct sched_explorer *x)
 	return x ? x->strategy.pct_steps : 0;
 }
 
+uint64_t sched_explorer_max_steps(const struct sched_explorer *x)
+{
+	return x ? x->max_steps : 0;
+}
+
 uint64_t sched_explorer_next_run(const struct sched_explorer *x)
 {
 	return x ? x->strategy.run : 0;

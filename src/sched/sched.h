@@ -144,6 +144,8 @@ bool sched_explorer_exhausted(const struct sched_explorer *x);
 uint64_t sched_explorer_frontier(const struct sched_explorer *x);
 /* PCT: the number of steps the change points are drawn from. */
 uint64_t sched_explorer_pct_steps(const struct sched_explorer *x);
+/* The step bound of a run: past it, a livelock. */
+uint64_t sched_explorer_max_steps(const struct sched_explorer *x);
 /* RANDOM and PCT: the number of the next run, and of the last. */
 uint64_t sched_explorer_next_run(const struct sched_explorer *x);
 uint64_t sched_explorer_last_run(const struct sched_explorer *x);
