@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * The pkvmsim program's parts: main.c reads the command line, run.c boots
- * a simulator and runs one scenario on it, scenario.c holds the scenarios,
- * output.c prints what happened, as text or JSON.
+ * The pkvmsim program's parts: main.c reads the command line (with
+ * options.c), run.c boots a simulator and runs one scenario on it,
+ * scenario.c holds the scenarios, explore.c and replay.c drive the
+ * library's race engine, output.c prints what happened, as text or JSON.
  */
 #ifndef PKVMSIM_CLI_H
 #define PKVMSIM_CLI_H
@@ -12,7 +13,91 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include <pkvmsim/explore.h>
 #include <pkvmsim/pkvmsim.h>
+
+#define EXIT_VIOLATION	1
+#define EXIT_USAGE	2
+
+/* --- the command line (options.c) --- */
+
+extern const char cli_usage[];
+
+enum opt_id {
+	OPT_SCENARIO,
+	OPT_MODE,
+	OPT_PROFILE,
+	OPT_CPUS,
+	OPT_VMS,
+	OPT_ITERATIONS,
+	OPT_SEED,
+	OPT_JSON,
+	OPT_HELP,
+	OPT_STRATEGY,
+	OPT_DEPTH,
+	OPT_PREEMPTIONS,
+	OPT_BUDGET,
+	OPT_TIME,
+	OPT_MAX_STEPS,
+	OPT_PAGES,
+	OPT_PENDING,
+	OPT_TRACE,
+	OPT_QUIET,
+};
+
+struct cli_option {
+	const char	*name;
+	enum opt_id	id;
+	bool		has_value;
+};
+
+/**
+ * struct opt_iter - walks a command's options, "--name value" or
+ * "--name=value".
+ * @cmd:	the command, for messages.
+ * @table:	the options it takes, ended by an empty entry.
+ * @args:	if set, where arguments that are not options go (room for
+ *		@argc); else such an argument is a usage error.
+ * @nr_args:	how many went there.
+ * @name:	the option just read, without any "=value".
+ * @value:	its value, or NULL.
+ */
+struct opt_iter {
+	const char			*cmd;
+	const struct cli_option		*table;
+	int				argc;
+	char				**argv;
+	int				i;
+	const char			**args;
+	int				nr_args;
+	char				name[32];
+	const char			*value;
+};
+
+/*
+ * The next option into @idp, with @it->name and @it->value set: returns 1;
+ * 0 at the end; or minus an exit status, the message printed.
+ */
+int opt_next(struct opt_iter *it, enum opt_id *idp);
+
+/* "pkvmsim: <message> (try 'pkvmsim --help')" on stderr; EXIT_USAGE. */
+int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/*
+ * Each parse_*() stores the value of option @opt and returns 0, or
+ * prints a message naming @opt and returns EXIT_USAGE.
+ */
+int parse_uint(const char *opt, const char *val, unsigned int min,
+	       unsigned int max, unsigned int *out);
+int parse_count(const char *opt, const char *val, uint64_t min,
+		uint64_t max, uint64_t *out);
+int parse_seed(const char *opt, const char *val, uint64_t *out);
+int parse_seconds(const char *opt, const char *val, double max,
+		  double *out);
+int parse_mode(const char *opt, const char *val, enum pkvmsim_mode *out);
+int parse_profile(const char *opt, const char *val,
+		  enum pkvmsim_profile *out);
+int check_writable(const char *opt, const char *path);
 
 /* Bounds of --vms and --iterations. */
 #define CLI_MAX_VMS		255
@@ -124,6 +209,51 @@ void print_run_json(FILE *f, const struct cli_opts *opts,
 		    const struct run_result *res);
 void print_list_text(FILE *f);
 void print_list_json(FILE *f);
+
+/* --- the race engine (explore.c, replay.c) --- */
+
+int cmd_explore(int argc, char **argv);
+int cmd_replay(int argc, char **argv);
+
+/**
+ * struct explore_desc - what an exploration or a replay ran, for output.
+ * @command:	"explore" or "replay".
+ * @scenario:	the race scenario's name.
+ * @mode:	the machine's mode, @profile its profile, @cpus its CPUs.
+ * @strategy:	"random", "pct" or "dfs".
+ * @seed:	random and PCT: the seed of the first schedule.
+ * @depth:	PCT: the bug depth; 0 for the others.
+ * @preemptions: DFS: the preemption bound; 0 for the others.
+ * @status:	0 nothing found, 1 a violation, -ESTALE a replay line the
+ *		code no longer follows.
+ * @ended:	why a clean exploration stopped ("exhausted", "budget
+ *		spent", "time up"); NULL for a replay.
+ * @schedules:	schedules run.
+ * @seconds:	wall time of all of them.
+ */
+struct explore_desc {
+	const char	*command;
+	char		scenario[64];
+	char		mode[16];
+	char		profile[16];
+	unsigned int	cpus;
+	char		strategy[16];
+	uint64_t	seed;
+	unsigned int	depth;
+	unsigned int	preemptions;
+	int		status;
+	const char	*ended;
+	uint64_t	schedules;
+	double		seconds;
+};
+
+void print_explore_text(FILE *f, const struct explore_desc *d,
+			const struct pkvmsim_explore_result *res);
+void print_explore_json(FILE *f, const struct explore_desc *d,
+			const struct pkvmsim_explore_result *res);
+
+/* What the strategies do, for `pkvmsim list`. */
+const char *strategy_summary(enum pkvmsim_strategy_kind kind);
 
 /* Mode and profile descriptions for `pkvmsim list` and --help. */
 const char *mode_summary(enum pkvmsim_mode mode);

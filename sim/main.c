@@ -8,23 +8,22 @@
  * with a message naming what.
  */
 #include <errno.h>
-#include <inttypes.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include <bsd/stdlib.h>		/* strtonum() */
-
 #include "cli.h"
 
-#define EXIT_VIOLATION	1
-#define EXIT_USAGE	2
-
-static const char usage[] =
+const char cli_usage[] =
 "usage: pkvmsim [RUN OPTIONS]\n"
 "       pkvmsim run [--scenario NAME] [--mode M] [--profile P] [--cpus N]\n"
 "                   [--vms N] [--iterations N] [--seed S] [--json]\n"
+"       pkvmsim explore --scenario NAME --strategy random|pct|dfs|free\n"
+"                   [--depth D] [--preemptions K] [--budget N] [--time S]\n"
+"                   [--seed S] [--mode M] [--profile P] [--cpus N]\n"
+"                   [--pages N] [--max-steps N] [--pending FILE]\n"
+"                   [--trace FILE.json] [--json] [--quiet]\n"
+"       pkvmsim replay LINE [--trace FILE.json] [--json]\n"
 "       pkvmsim list [--json]\n"
 "       pkvmsim --help\n"
 "\n"
@@ -46,32 +45,52 @@ static const char usage[] =
 "                   (default 0)\n"
 "  --json           print one JSON object instead of the summary\n"
 "\n"
-"`pkvmsim list` shows the scenarios, modes and profiles.\n"
+"explore runs a race scenario under schedule after schedule, one CPU at a\n"
+"time, until one goes wrong; it prints first the line that replays that\n"
+"schedule ('replay: pkvmsim-replay/1 ...'), then what broke and the\n"
+"schedule step by step.  explore options:\n"
+"  --scenario NAME  a race scenario (see 'pkvmsim list'); required\n"
+"  --strategy S     random: any runnable CPU at each point; pct: random\n"
+"                   priorities with D - 1 change points; dfs: every\n"
+"                   schedule with at most K preemptions; free: real\n"
+"                   threads, uncontrolled, no replay; required\n"
+"  --depth D        pct: the bug depth, 1..16 (default 3)\n"
+"  --preemptions K  dfs: the preemption bound, 0..64 (default 2)\n"
+"  --budget N       stop after N schedules\n"
+"  --time S         stop after S seconds (decimals allowed); random and\n"
+"                   pct need --budget or --time, dfs without either stops\n"
+"                   when it has run every schedule within its bound\n"
+"  --seed S         random and pct: schedule r is drawn from S + r\n"
+"                   (default 0)\n"
+"  --mode M, --profile P  as for run\n"
+"  --cpus N         simulated CPUs, at least the scenario's (default: the\n"
+"                   scenario's), at most 16\n"
+"  --pages N        simulated memory in 4 KiB pages, 16..1048576\n"
+"                   (default 256: a small machine boots fast)\n"
+"  --max-steps N    a schedule past N scheduling points is a livelock\n"
+"                   (default 100000)\n"
+"  --pending FILE   write each schedule's replay line to FILE before it\n"
+"                   runs, so that one that crashes pkvmsim can be replayed\n"
+"  --trace FILE     on a violation, also write its schedule to FILE as a\n"
+"                   Chrome/Perfetto trace (open it in ui.perfetto.dev)\n"
+"  --json           print one JSON object instead of the text\n"
+"  --quiet          no progress line (shown only when stderr is a\n"
+"                   terminal)\n"
+"\n"
+"replay runs the one schedule LINE names (the line explore printed after\n"
+"'replay: ', quoted or not) and prints what explore printed; --trace and\n"
+"--json as for explore.\n"
+"\n"
+"`pkvmsim list` shows the scenarios, race scenarios, strategies, modes and\n"
+"profiles.\n"
 "\n"
 "Exit status: 0 no violation; 1 a violation or a failed operation (printed,\n"
-"with a replay line); 2 a bad command line or a machine that cannot boot.\n";
+"with a replay line), or a replay line that the code no longer follows;\n"
+"2 a bad command line or replay line, or a machine that cannot boot.\n";
 
 /* Commands the design has and this program does not have yet. */
 static const char *const unimplemented[] = {
-	"explore", "replay", "shell", "script",
-};
-
-enum opt_id {
-	OPT_SCENARIO,
-	OPT_MODE,
-	OPT_PROFILE,
-	OPT_CPUS,
-	OPT_VMS,
-	OPT_ITERATIONS,
-	OPT_SEED,
-	OPT_JSON,
-	OPT_HELP,
-};
-
-struct cli_option {
-	const char	*name;
-	enum opt_id	id;
-	bool		has_value;
+	"shell", "script",
 };
 
 static const struct cli_option run_options[] = {
@@ -95,168 +114,17 @@ static const struct cli_option list_options[] = {
 	{ 0 },
 };
 
-__attribute__((format(printf, 1, 2)))
-static int usage_error(const char *fmt, ...)
-{
-	va_list ap;
-
-	fputs("pkvmsim: ", stderr);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputs(" (try 'pkvmsim --help')\n", stderr);
-	return EXIT_USAGE;
-}
-
-static int parse_uint(const char *opt, const char *val, unsigned int min,
-		      unsigned int max, unsigned int *out)
-{
-	const char *errstr;
-	long long n;
-
-	n = strtonum(val, min, max, &errstr);
-	if (errstr) {
-		if (!strcmp(errstr, "invalid"))
-			errstr = "not a number";
-		return usage_error("%s: '%s' is %s (%u..%u)", opt, val,
-				   errstr, min, max);
-	}
-	*out = (unsigned int)n;
-	return 0;
-}
-
-/* All of a uint64_t, which strtonum()'s long long cannot hold. */
-static int parse_seed(const char *opt, const char *val, uint64_t *out)
-{
-	const char *digits = val;
-	unsigned long long n;
-	char *end;
-	int base = 10;
-
-	if (!strncmp(val, "0x", 2) || !strncmp(val, "0X", 2)) {
-		digits = val + 2;
-		base = 16;
-	}
-	/* strtoull() would take a sign or blanks, and negate. */
-	if (!*digits || *digits == '-' || *digits == '+' || *digits == ' ' ||
-	    (*digits >= '\t' && *digits <= '\r'))
-		goto bad;
-
-	errno = 0;
-	n = strtoull(digits, &end, base);
-	if (*end)
-		goto bad;
-	if (errno == ERANGE)
-		return usage_error("%s: '%s' is too large (0..%" PRIu64 ")",
-				   opt, val, UINT64_MAX);
-	*out = n;
-	return 0;
-bad:
-	return usage_error("%s: '%s' is not a number (decimal, or hex with "
-			   "0x)", opt, val);
-}
-
-static int parse_mode(const char *opt, const char *val,
-		      enum pkvmsim_mode *out)
-{
-	unsigned int i;
-
-	for (i = 0; i < PKVMSIM_MODE_NR; i++) {
-		if (!strcmp(val, pkvmsim_mode_name(i))) {
-			*out = i;
-			return 0;
-		}
-	}
-	return usage_error("%s: unknown mode '%s' (protected, nvhe, vhe)",
-			   opt, val);
-}
-
-static int parse_profile(const char *opt, const char *val,
-			 enum pkvmsim_profile *out)
-{
-	unsigned int i;
-
-	for (i = 0; i < PKVMSIM_PROFILE_NR; i++) {
-		if (!strcmp(val, pkvmsim_profile_name(i))) {
-			*out = i;
-			return 0;
-		}
-	}
-	return usage_error("%s: unknown profile '%s' (6.18, v3, lazy)", opt,
-			   val);
-}
-
 static int parse_scenario(const char *opt, const char *val,
 			  const struct scenario **out)
 {
 	*out = scenario_find(val);
 	if (*out)
 		return 0;
+	if (pkvmsim_scenario_find(val))
+		return usage_error("%s: '%s' is a race scenario: try 'pkvmsim "
+				   "explore --scenario %s'", opt, val, val);
 	return usage_error("%s: unknown scenario '%s' (see 'pkvmsim list')",
 			   opt, val);
-}
-
-/**
- * struct opt_iter - walks a command's options, "--name value" or
- * "--name=value".
- * @cmd:	the command, for messages.
- * @table:	the options it takes.
- */
-struct opt_iter {
-	const char			*cmd;
-	const struct cli_option		*table;
-	int				argc;
-	char				**argv;
-	int				i;
-	char				name[32];
-	const char			*value;
-};
-
-/*
- * The next option into @idp, with @it->name and @it->value set: returns 1;
- * 0 at the end; or minus an exit status, the message printed.
- */
-static int opt_next(struct opt_iter *it, enum opt_id *idp)
-{
-	const struct cli_option *o;
-	const char *arg, *eq;
-	size_t len;
-
-	if (it->i >= it->argc)
-		return 0;
-	arg = it->argv[it->i++];
-	if (arg[0] != '-')
-		return -usage_error("%s: unexpected argument '%s'", it->cmd,
-				    arg);
-
-	eq = strchr(arg, '=');
-	len = eq ? (size_t)(eq - arg) : strlen(arg);
-	for (o = it->table; o->name; o++)
-		if (strlen(o->name) == len && !strncmp(o->name, arg, len))
-			break;
-	if (!o->name || len >= sizeof(it->name))
-		return -usage_error("%s: unknown option '%.*s'", it->cmd,
-				    (int)len, arg);
-	memcpy(it->name, arg, len);
-	it->name[len] = '\0';
-
-	it->value = NULL;
-	if (!o->has_value) {
-		if (eq)
-			return -usage_error("%s: option '%s' takes no value",
-					    it->cmd, it->name);
-	} else if (eq) {
-		it->value = eq + 1;
-	} else if (it->i < it->argc && strncmp(it->argv[it->i], "--", 2)) {
-		/* "--cpus --vms 2" misses a value; it does not mean "--vms". */
-		it->value = it->argv[it->i++];
-	}
-	if (o->has_value && (!it->value || !*it->value))
-		return -usage_error("%s: option '%s' needs a value", it->cmd,
-				    it->name);
-
-	*idp = o->id;
-	return 1;
 }
 
 static int cmd_list(int argc, char **argv)
@@ -271,7 +139,7 @@ static int cmd_list(int argc, char **argv)
 
 	while ((ret = opt_next(&it, &id)) > 0) {
 		if (id == OPT_HELP) {
-			fputs(usage, stdout);
+			fputs(cli_usage, stdout);
 			return 0;
 		}
 		json = true;
@@ -337,8 +205,12 @@ static int cmd_run(const char *cmd, int argc, char **argv)
 			ret = 0;
 			break;
 		case OPT_HELP:
-			fputs(usage, stdout);
+			fputs(cli_usage, stdout);
 			return 0;
+		default:	/* explore's options: not in run_options */
+			ret = usage_error("%s: unknown option '%s'", cmd,
+					  it.name);
+			break;
 		}
 		if (ret)
 			return ret;
@@ -385,13 +257,17 @@ int main(int argc, char **argv)
 	cmd = argv[1];
 	if (!strcmp(cmd, "--help") || !strcmp(cmd, "-h") ||
 	    !strcmp(cmd, "help")) {
-		fputs(usage, stdout);
+		fputs(cli_usage, stdout);
 		return 0;
 	}
 	if (!strcmp(cmd, "run"))
 		return cmd_run("run", argc - 2, argv + 2);
 	if (!strcmp(cmd, "list"))
 		return cmd_list(argc - 2, argv + 2);
+	if (!strcmp(cmd, "explore"))
+		return cmd_explore(argc - 2, argv + 2);
+	if (!strcmp(cmd, "replay"))
+		return cmd_replay(argc - 2, argv + 2);
 
 	for (i = 0; i < sizeof(unimplemented) / sizeof(unimplemented[0]); i++)
 		if (!strcmp(cmd, unimplemented[i])) {

@@ -25,6 +25,26 @@ static const char *const profile_summaries[PKVMSIM_PROFILE_NR] = {
 				 "at the first vCPU run",
 };
 
+static const char *const strategy_summaries[PKVMSIM_STRATEGY_NR] = {
+	[PKVMSIM_STRATEGY_RANDOM] = "any runnable CPU at each scheduling "
+				    "point; schedule r from seed + r",
+	[PKVMSIM_STRATEGY_PCT]	  = "PCT: random priorities, --depth D - 1 "
+				    "change points (default 3)",
+	[PKVMSIM_STRATEGY_DFS]	  = "every schedule with at most "
+				    "--preemptions K (default 2)",
+	[PKVMSIM_STRATEGY_FREE]	  = "no control: the CPUs run at once on "
+				    "real threads; no replay",
+};
+
+const char *strategy_summary(enum pkvmsim_strategy_kind kind)
+{
+	const char *s = (unsigned int)kind < PKVMSIM_STRATEGY_NR ?
+			strategy_summaries[kind] : NULL;
+
+	/* One the library added since this table was written: no words. */
+	return s ? s : "";
+}
+
 const char *mode_summary(enum pkvmsim_mode mode)
 {
 	return (unsigned int)mode < PKVMSIM_MODE_NR ? mode_summaries[mode] :
@@ -121,12 +141,22 @@ void print_run_text(FILE *f, const struct cli_opts *opts,
 
 void print_list_text(FILE *f)
 {
+	const struct pkvmsim_scenario *sc;
 	unsigned int i;
 
 	fprintf(f, "scenarios:\n");
 	for (i = 0; i < nr_scenarios; i++)
 		fprintf(f, "  %-18s %s\n", scenarios[i].name,
 			scenarios[i].summary);
+	fprintf(f, "race scenarios (pkvmsim explore):\n");
+	for (i = 0; (sc = pkvmsim_scenario_at(i)); i++)
+		fprintf(f, "  %-18s %u CPUs: %s\n", sc->name, sc->nr_cpus,
+			sc->window);
+	fprintf(f, "strategies (pkvmsim explore --strategy):\n");
+	for (i = 0; i < PKVMSIM_STRATEGY_NR; i++)
+		if (pkvmsim_strategy_name(i))
+			fprintf(f, "  %-18s %s\n", pkvmsim_strategy_name(i),
+				strategy_summary(i));
 	fprintf(f, "modes:\n");
 	for (i = 0; i < PKVMSIM_MODE_NR; i++)
 		fprintf(f, "  %-18s %s\n", pkvmsim_mode_name(i),
@@ -199,6 +229,27 @@ static void json_lines(FILE *f, const char *text)
 	fputs(first ? "]" : "\n  ]", f);
 }
 
+/* The oracle's structured records, as "violation_list": [...],\n. */
+static void json_violations(FILE *f, const struct pkvmsim_report *rep)
+{
+	unsigned int i;
+
+	json_key(f, "violation_list");
+	fputc('[', f);
+	for (i = 0; i < rep->nr_kept; i++) {
+		const struct pkvmsim_violation *v = &rep->violations[i];
+
+		fprintf(f, "%s\n    {\"invariant\": %u, \"vm\": %lu, "
+			"\"handle\": %u, \"cpu\": %d, \"op\": ", i ? "," : "",
+			v->invariant, v->vm, v->handle, v->cpu);
+		json_strn(f, v->op, sizeof(v->op));
+		fputs(", \"what\": ", f);
+		json_strn(f, v->what, sizeof(v->what));
+		fputc('}', f);
+	}
+	fputs(rep->nr_kept ? "\n  ],\n" : "],\n", f);
+}
+
 void print_run_json(FILE *f, const struct cli_opts *opts,
 		    const struct run_result *res)
 {
@@ -251,21 +302,7 @@ void print_run_json(FILE *f, const struct cli_opts *opts,
 		fputs(",\n", f);
 	}
 
-	json_key(f, "violation_list");
-	fputc('[', f);
-	for (i = 0; i < rep->nr_kept; i++) {
-		const struct pkvmsim_violation *v = &rep->violations[i];
-
-		fprintf(f, "%s\n    {\"invariant\": %u, \"vm\": %lu, "
-			"\"handle\": %u, \"cpu\": %d, \"op\": ", i ? "," : "",
-			v->invariant, v->vm, v->handle, v->cpu);
-		json_strn(f, v->op, sizeof(v->op));
-		fputs(", \"what\": ", f);
-		json_strn(f, v->what, sizeof(v->what));
-		fputc('}', f);
-	}
-	fputs(rep->nr_kept ? "\n  ],\n" : "],\n", f);
-
+	json_violations(f, rep);
 	json_key(f, "report");
 	json_lines(f, rep->text);
 	fputs(",\n", f);
@@ -289,7 +326,8 @@ void print_run_json(FILE *f, const struct cli_opts *opts,
 
 void print_list_json(FILE *f)
 {
-	unsigned int i;
+	const struct pkvmsim_scenario *sc;
+	unsigned int i, n;
 
 	fputs("{\n  \"scenarios\": [", f);
 	for (i = 0; i < nr_scenarios; i++) {
@@ -300,6 +338,24 @@ void print_list_json(FILE *f)
 		fprintf(f, ", \"default_vms\": %u, \"default_iterations\": "
 			"%u}", scenarios[i].default_vms,
 			scenarios[i].default_iterations);
+	}
+	fputs("\n  ],\n  \"race_scenarios\": [", f);
+	for (i = 0; (sc = pkvmsim_scenario_at(i)); i++) {
+		fprintf(f, "%s\n    {\"name\": ", i ? "," : "");
+		json_str(f, sc->name);
+		fputs(", \"window\": ", f);
+		json_str(f, sc->window);
+		fprintf(f, ", \"cpus\": %u}", sc->nr_cpus);
+	}
+	fputs("\n  ],\n  \"strategies\": [", f);
+	for (i = 0, n = 0; i < PKVMSIM_STRATEGY_NR; i++) {
+		if (!pkvmsim_strategy_name(i))
+			continue;
+		fprintf(f, "%s\n    {\"name\": ", n++ ? "," : "");
+		json_str(f, pkvmsim_strategy_name(i));
+		fputs(", \"description\": ", f);
+		json_str(f, strategy_summary(i));
+		fputc('}', f);
 	}
 	fputs("\n  ],\n  \"modes\": [", f);
 	for (i = 0; i < PKVMSIM_MODE_NR; i++) {
@@ -318,4 +374,145 @@ void print_list_json(FILE *f)
 		fputc('}', f);
 	}
 	fputs("\n  ]\n}\n", f);
+}
+
+/* --- explore and replay --- */
+
+static bool is_replay(const struct explore_desc *d)
+{
+	return !strcmp(d->command, "replay");
+}
+
+/* Whether @res describes one schedule: a violation, or any replay. */
+static bool explore_ran(const struct explore_desc *d)
+{
+	return d->status || is_replay(d);
+}
+
+static const char *explore_verdict(const struct explore_desc *d)
+{
+	return d->status == 1 ? "fail" : d->status ? "stale" : "pass";
+}
+
+/* @text, ending in one newline, if it is not empty. */
+static void put_block(FILE *f, const char *text)
+{
+	size_t len = strlen(text);
+
+	fputs(text, f);
+	if (len && text[len - 1] != '\n')
+		fputc('\n', f);
+}
+
+void print_explore_text(FILE *f, const struct explore_desc *d,
+			const struct pkvmsim_explore_result *res)
+{
+	const char *outcome;
+
+	/* First, alone on its line, and out before anything can go wrong. */
+	if (explore_ran(d) && res->replay[0]) {
+		fprintf(f, "replay: %s\n", res->replay);
+		fflush(f);
+	}
+
+	fprintf(f, "pkvmsim %s: scenario %s, %s mode, profile %s, %u CPU%s, "
+		"strategy %s", d->command, d->scenario, d->mode, d->profile,
+		d->cpus, d->cpus == 1 ? "" : "s", d->strategy);
+	if (!strcmp(d->strategy, "dfs"))
+		fprintf(f, ", up to %u preemption%s", d->preemptions,
+			d->preemptions == 1 ? "" : "s");
+	else if (!strcmp(d->strategy, "pct"))
+		fprintf(f, ", depth %u, seed %" PRIu64, d->depth, d->seed);
+	else if (!strcmp(d->strategy, "random"))
+		fprintf(f, ", seed %" PRIu64, d->seed);
+	fputc('\n', f);
+
+	if (d->status == 1 && !res->replay[0])
+		outcome = "the last broke something; it cannot be replayed";
+	else if (d->status == 1)
+		outcome = is_replay(d) ? "it broke something, again" :
+					 "the last broke something";
+	else if (d->status)
+		outcome = "it did not follow the line";
+	else if (is_replay(d))
+		outcome = "it ran clean";
+	else if (d->ended && !strcmp(d->ended, "exhausted"))
+		outcome = "exhausted: every one within the bound ran";
+	else
+		outcome = d->ended ? d->ended : "";
+	fprintf(f, "  schedules          %10" PRIu64 " (%s)\n", d->schedules,
+		outcome);
+	fprintf(f, "  elapsed            %10.3f s, %.0f schedules/s\n",
+		d->seconds, per_second(d->schedules, d->seconds));
+
+	if (explore_ran(d)) {
+		/* Without a line (a free run) there is no schedule to hash. */
+		if (res->replay[0])
+			fprintf(f, "  trace hash         %016" PRIx64 "\n",
+				res->trace_hash);
+		if (res->why[0])
+			fprintf(f, "why: %s\n", res->why);
+		/* The report's lines say "violation: " or name the page. */
+		put_block(f, res->report.text);
+		put_block(f, res->trace);
+	}
+	fprintf(f, "result: %s\n", d->status == 1 ? "FAIL" :
+		d->status ? "STALE" : "PASS");
+	/* Again at the end, as a command: the trace pushed it far up. */
+	if (d->status == 1 && !is_replay(d) && res->replay[0])
+		fprintf(f, "to replay: pkvmsim replay %s\n", res->replay);
+}
+
+/* "key": "s", or "key": null for nothing; a member that is not last. */
+static void json_str_or_null(FILE *f, const char *key, const char *s)
+{
+	json_key(f, key);
+	if (s && s[0])
+		json_str(f, s);
+	else
+		fputs("null", f);
+	fputs(",\n", f);
+}
+
+void print_explore_json(FILE *f, const struct explore_desc *d,
+			const struct pkvmsim_explore_result *res)
+{
+	bool ran = explore_ran(d);
+	char hash[17];
+
+	fputs("{\n", f);
+	json_str_or_null(f, "command", d->command);
+	json_str_or_null(f, "scenario", d->scenario);
+	json_str_or_null(f, "mode", d->mode);
+	json_str_or_null(f, "profile", d->profile);
+	json_ulong(f, "cpus", d->cpus);
+	json_str_or_null(f, "strategy", d->strategy);
+	json_ulong(f, "seed", d->seed);
+	json_ulong(f, "depth", d->depth);
+	json_ulong(f, "preemptions", d->preemptions);
+	json_ulong(f, "schedules", d->schedules);
+	json_key(f, "seconds");
+	fprintf(f, "%.6f,\n", d->seconds);
+	json_key(f, "schedules_per_s");
+	fprintf(f, "%.0f,\n", per_second(d->schedules, d->seconds));
+	json_key(f, "exhausted");
+	fprintf(f, "%s,\n", d->ended && !strcmp(d->ended, "exhausted") ?
+		"true" : "false");
+	json_str_or_null(f, "ended", d->ended);
+	json_key(f, "violation");
+	fprintf(f, "%s,\n", d->status == 1 ? "true" : "false");
+	json_str_or_null(f, "result", explore_verdict(d));
+	json_str_or_null(f, "replay", ran ? res->replay : NULL);
+	json_str_or_null(f, "why", ran ? res->why : NULL);
+	/* A string: a 64-bit number is not safe in every JSON reader. */
+	snprintf(hash, sizeof(hash), "%016" PRIx64, res->trace_hash);
+	json_str_or_null(f, "trace_hash",
+			 ran && res->replay[0] ? hash : NULL);
+	json_violations(f, &res->report);
+	json_key(f, "report");
+	json_lines(f, ran ? res->report.text : "");
+	fputs(",\n", f);
+	json_key(f, "trace");
+	json_lines(f, ran ? res->trace : "");
+	fputs("\n}\n", f);
 }
