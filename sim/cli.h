@@ -43,6 +43,8 @@ enum opt_id {
 	OPT_PENDING,
 	OPT_TRACE,
 	OPT_QUIET,
+	OPT_JOBS,
+	OPT_SHARD,
 };
 
 struct cli_option {
@@ -214,6 +216,20 @@ void print_list_json(FILE *f);
 
 int cmd_explore(int argc, char **argv);
 int cmd_replay(int argc, char **argv);
+
+/* explore --jobs: worker processes on this machine. */
+#define EXPLORE_MAX_JOBS	64
+
+/*
+ * pkvmsim_explore() of @st's shard, spread over @jobs worker processes,
+ * each a disjoint shard of it; a violation any finds is replayed here to
+ * fill @res.  Returns as pkvmsim_explore().
+ */
+int explore_jobs(const struct pkvmsim_config *cfg,
+		 const struct pkvmsim_scenario *sc,
+		 const struct pkvmsim_strategy *st,
+		 const struct pkvmsim_budget *budget, unsigned int jobs,
+		 struct pkvmsim_explore_result *res);
 
 /**
  * struct explore_desc - what an exploration or a replay ran, for output.

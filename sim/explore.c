@@ -48,6 +48,8 @@ static const struct cli_option explore_options[] = {
 	{ "--trace",		OPT_TRACE,		true },
 	{ "--json",		OPT_JSON,		false },
 	{ "--quiet",		OPT_QUIET,		false },
+	{ "--jobs",		OPT_JOBS,		true },
+	{ "--shard",		OPT_SHARD,		true },
 	{ "--help",		OPT_HELP,		false },
 	{ "-h",			OPT_HELP,		false },
 	{ 0 },
@@ -62,6 +64,7 @@ struct explore_opts {
 	const char			*trace;
 	bool				json;
 	bool				quiet;
+	unsigned int			jobs;
 };
 
 /* Options given, for the checks that involve more than one. */
@@ -97,6 +100,29 @@ static int parse_strategy(const char *opt, const char *val,
 			 "%s%s", names[0] ? ", " : "", name);
 	}
 	return usage_error("%s: unknown strategy '%s' (%s)", opt, val, names);
+}
+
+/* "i/N": shard i of N, 0 <= i < N <= 65536. */
+static int parse_shard(const char *opt, const char *val,
+		       struct pkvmsim_strategy *st)
+{
+	char *slash = strchr(val, '/');
+	char index[16];
+	size_t len;
+
+	if (!slash || slash == val || (len = (size_t)(slash - val)) >=
+					 sizeof(index))
+		return usage_error("%s: '%s' is not i/N (shard i of N, from "
+				   "0)", opt, val);
+	memcpy(index, val, len);
+	index[len] = '\0';
+	if (parse_uint(opt, slash + 1, 1, 65536, &st->nr_shards) ||
+	    parse_uint(opt, index, 0, 65535, &st->shard))
+		return EXIT_USAGE;
+	if (st->shard >= st->nr_shards)
+		return usage_error("%s: shard %u of %u: i must be below N",
+				   opt, st->shard, st->nr_shards);
+	return 0;
 }
 
 static bool takes_seed(enum pkvmsim_strategy_kind kind)
@@ -175,6 +201,10 @@ static int explore_option(struct explore_opts *o, struct explore_given *g,
 	case OPT_QUIET:
 		o->quiet = true;
 		return 0;
+	case OPT_JOBS:
+		return parse_uint(name, val, 1, EXPLORE_MAX_JOBS, &o->jobs);
+	case OPT_SHARD:
+		return parse_shard(name, val, &o->st);
 	default:	/* OPT_HELP is the caller's; the rest are run's */
 		return usage_error("explore: unknown option '%s'", name);
 	}
@@ -307,12 +337,15 @@ static int explore_run(const struct explore_opts *o,
 	double start = now();
 	int ret;
 
-	if (c.p.on) {
+	if (c.p.on && o->jobs <= 1) {
 		b.progress = on_progress;
 		b.progress_arg = &c;
 		b.progress_seconds = PROGRESS_PERIOD;
 	}
-	ret = pkvmsim_explore(&o->cfg, o->sc, &o->st, &b, res);
+	if (o->jobs > 1)
+		ret = explore_jobs(&o->cfg, o->sc, &o->st, &b, o->jobs, res);
+	else
+		ret = pkvmsim_explore(&o->cfg, o->sc, &o->st, &b, res);
 	progress_clear(&c.p);
 	d->schedules = res->schedules;
 	d->seconds = now() - start;
