@@ -212,7 +212,7 @@ static void teardown_failure_warns_and_forgets(void **state)
 {
 	struct pkvmsim *sim = sim_of(state);
 	struct pkvmsim_vm *vm = create_reserved(sim);
-	unsigned long warnings = sim->host.nr_warnings;
+	unsigned long warnings = sim->host->nr_warnings;
 
 	add_vcpu(vm, 0);
 	expect_hvc(HC(PKVM_INIT_VM));
@@ -231,7 +231,7 @@ static void teardown_failure_warns_and_forgets(void **state)
 	will_return_hvc(-EBUSY);
 	expect_unshares(1 + kvm_pages());
 	assert_int_equal(pkvmsim_vm_destroy(vm, 0), -EBUSY);
-	assert_int_equal(sim->host.nr_warnings, warnings + 1);
+	assert_int_equal(sim->host->nr_warnings, warnings + 1);
 }
 
 /* kvm_call_hyp_nvhe() warns and still evaluates to x1. */
@@ -244,7 +244,7 @@ static void refused_reserve_warns(void **state)
 	expect_hvc(HC(PKVM_RESERVE_VM));
 	will_return_hvc_status(PKVMSIM_SMCCC_RET_NOT_SUPPORTED);
 	assert_int_equal(pkvmsim_vm_create(sim, 0, &vm), 0);
-	assert_int_equal(sim->host.nr_warnings, 1);
+	assert_int_equal(sim->host->nr_warnings, 1);
 	/* x1 came back as sent: 0, so the VM holds no handle. */
 	assert_int_equal(pkvmsim_vm_handle(vm), 0);
 

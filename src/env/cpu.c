@@ -41,14 +41,20 @@ int hyp_smp_processor_id(void)
 	return this_cpu;
 }
 
-/* Written only by the CPU itself; read by the ledger on that CPU. */
+/*
+ * Written only by the CPU itself; read by the ledger on that CPU.  An
+ * observer outside any CPU (-1, e.g. a table snapshot) is in none.
+ */
 void sim_set_this_hcall(const char *name)
 {
-	cpu_hcall[this_cpu] = name;
+	if (this_cpu >= 0 && this_cpu < NR_CPUS)
+		cpu_hcall[this_cpu] = name;
 }
 
 const char *sim_this_hcall(void)
 {
+	if (this_cpu < 0 || this_cpu >= NR_CPUS)
+		return NULL;
 	return cpu_hcall[this_cpu];
 }
 

@@ -17,6 +17,7 @@
 #include <pkvmsim/explore.h>
 #include <pkvmsim/inspect.h>
 #include "machine.h"
+#include "host.h"
 #include "sim_env.h"
 #include "sched.h"
 #include "explore_internal.h"
@@ -250,7 +251,7 @@ int explore_one(const struct pkvmsim_config *cfg,
 		if (ret) {
 			if (sc->teardown)
 				sc->teardown(run.sim, run.ctx);
-			machine_destroy(run.sim, &res->report);
+			host_sim_destroy(run.sim, &res->report);
 			free(run.ctx);
 			return ret < 0 ? ret : -EINVAL;
 		}
@@ -269,7 +270,7 @@ int explore_one(const struct pkvmsim_config *cfg,
 	if (ret <= 0) {
 		if (sc->teardown)
 			sc->teardown(run.sim, run.ctx);
-		machine_destroy(run.sim, &res->report);
+		host_sim_destroy(run.sim, &res->report);
 		free(run.ctx);
 		return ret;
 	}
@@ -281,7 +282,7 @@ int explore_one(const struct pkvmsim_config *cfg,
 		history_cancel(run.sim);
 		if (sc->teardown)
 			sc->teardown(run.sim, run.ctx);
-		machine_destroy(run.sim, &res->report);
+		host_sim_destroy(run.sim, &res->report);
 		free(run.ctx);
 		return 2;
 	}
@@ -291,7 +292,7 @@ int explore_one(const struct pkvmsim_config *cfg,
 		memset(&res->report, 0, sizeof(res->report));
 		if (trace)
 			trace_steps(x, res, &used);
-		machine_abandon(run.sim);
+		host_sim_abandon(run.sim);
 		free(run.ctx);
 		*bad = true;
 		return 1;
@@ -322,7 +323,7 @@ int explore_one(const struct pkvmsim_config *cfg,
 	free(history);
 	if (sc->teardown)
 		sc->teardown(run.sim, run.ctx);
-	if (machine_destroy(run.sim, &res->report))
+	if (host_sim_destroy(run.sim, &res->report))
 		*bad = true;
 	if (sr.outside)
 		*bad = true;

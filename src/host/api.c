@@ -7,7 +7,6 @@
  */
 #include <errno.h>
 #include <stdlib.h>
-#include <string.h>
 
 #include "asm/kvm_asm.h"
 #include "asm/cpufeature.h"
@@ -25,9 +24,9 @@ int host_this_cpu(void)
 
 void host_warn(struct pkvmsim *sim, const char *what)
 {
-	pthread_mutex_lock(&sim->host.lock);
-	sim->host.nr_warnings++;
-	pthread_mutex_unlock(&sim->host.lock);
+	pthread_mutex_lock(&sim->host->lock);
+	sim->host->nr_warnings++;
+	pthread_mutex_unlock(&sim->host->lock);
 	machine_log(sim, "host WARN on cpu %d: %s", host_cpu, what);
 }
 
@@ -57,7 +56,7 @@ int host_cpu_enter(struct pkvmsim *sim, unsigned int cpu)
 {
 	if (!sim || sim != machine_live() || cpu >= sim->cfg.nr_cpus)
 		return -EINVAL;
-	if (__atomic_exchange_n(&sim->host.cpu_busy[cpu], 1, __ATOMIC_ACQUIRE))
+	if (__atomic_exchange_n(&sim->host->cpu_busy[cpu], 1, __ATOMIC_ACQUIRE))
 		return -EBUSY;
 	host_cpu = (int)cpu;
 	return 0;
@@ -66,15 +65,27 @@ int host_cpu_enter(struct pkvmsim *sim, unsigned int cpu)
 void host_cpu_exit(struct pkvmsim *sim, unsigned int cpu)
 {
 	host_cpu = -1;
-	__atomic_store_n(&sim->host.cpu_busy[cpu], 0, __ATOMIC_RELEASE);
+	__atomic_store_n(&sim->host->cpu_busy[cpu], 0, __ATOMIC_RELEASE);
 	oracle_check_state(sim->oracle);
 }
 
-void host_state_init(struct host_state *host)
+struct host_state *host_state_create(void)
 {
-	memset(host, 0, sizeof(*host));
+	struct host_state *host = calloc(1, sizeof(*host));
+
+	if (!host)
+		return NULL;
 	pthread_mutex_init(&host->lock, NULL);
 	TAILQ_INIT(&host->vms);
+	return host;
+}
+
+void host_state_free(struct host_state *host)
+{
+	if (!host)
+		return;
+	pthread_mutex_destroy(&host->lock);
+	free(host);
 }
 
 /* --- the simulated TrustZone --- */
@@ -86,9 +97,9 @@ void tz_vm_created(struct pkvmsim_vm *vm)
 	oracle_tz_message(sim->oracle, host_cpu, vm->id,
 			  READ_ONCE(vm->kvm->arch.pkvm.handle),
 			  "tz_vm_created");
-	pthread_mutex_lock(&sim->host.lock);
-	sim->host.tz_vms++;
-	pthread_mutex_unlock(&sim->host.lock);
+	pthread_mutex_lock(&sim->host->lock);
+	sim->host->tz_vms++;
+	pthread_mutex_unlock(&sim->host->lock);
 }
 
 void tz_vm_destroyed(struct pkvmsim_vm *vm)
@@ -98,9 +109,9 @@ void tz_vm_destroyed(struct pkvmsim_vm *vm)
 	oracle_tz_message(sim->oracle, host_cpu, vm->id,
 			  READ_ONCE(vm->kvm->arch.pkvm.handle),
 			  "tz_vm_destroyed");
-	pthread_mutex_lock(&sim->host.lock);
-	sim->host.tz_vms--;
-	pthread_mutex_unlock(&sim->host.lock);
+	pthread_mutex_lock(&sim->host->lock);
+	sim->host->tz_vms--;
+	pthread_mutex_unlock(&sim->host->lock);
 }
 
 unsigned long pkvmsim_tz_vm_count(struct pkvmsim *sim)
@@ -109,9 +120,9 @@ unsigned long pkvmsim_tz_vm_count(struct pkvmsim *sim)
 
 	if (!sim || sim != machine_live())
 		return 0;
-	pthread_mutex_lock(&sim->host.lock);
-	n = sim->host.tz_vms;
-	pthread_mutex_unlock(&sim->host.lock);
+	pthread_mutex_lock(&sim->host->lock);
+	n = sim->host->tz_vms;
+	pthread_mutex_unlock(&sim->host->lock);
 	return n;
 }
 
@@ -151,9 +162,9 @@ static int vm_create(struct pkvmsim *sim, enum pkvmsim_vm_type type,
 		return -ENOMEM;
 	}
 
-	pthread_mutex_lock(&sim->host.lock);
-	vm->id = ++sim->host.next_id;
-	pthread_mutex_unlock(&sim->host.lock);
+	pthread_mutex_lock(&sim->host->lock);
+	vm->id = ++sim->host->next_id;
+	pthread_mutex_unlock(&sim->host->lock);
 
 	oracle_vm_register(sim->oracle, vm->id, vm->kvm);
 	ret = kvm_arch_init_vm(vm);
@@ -167,9 +178,9 @@ static int vm_create(struct pkvmsim *sim, enum pkvmsim_vm_type type,
 	if (tz_is_told(sim))
 		tz_vm_created(vm);
 
-	pthread_mutex_lock(&sim->host.lock);
-	TAILQ_INSERT_TAIL(&sim->host.vms, vm, link);
-	pthread_mutex_unlock(&sim->host.lock);
+	pthread_mutex_lock(&sim->host->lock);
+	TAILQ_INSERT_TAIL(&sim->host->vms, vm, link);
+	pthread_mutex_unlock(&sim->host->lock);
 
 	*vmp = vm;
 	return 0;
@@ -207,14 +218,14 @@ static bool vm_is_live(const struct pkvmsim_vm *vm)
 	if (!vm || !sim)
 		return false;
 
-	pthread_mutex_lock(&sim->host.lock);
-	TAILQ_FOREACH(pos, &sim->host.vms, link) {
+	pthread_mutex_lock(&sim->host->lock);
+	TAILQ_FOREACH(pos, &sim->host->vms, link) {
 		if (pos == vm) {
 			found = true;
 			break;
 		}
 	}
-	pthread_mutex_unlock(&sim->host.lock);
+	pthread_mutex_unlock(&sim->host->lock);
 	return found;
 }
 
@@ -283,13 +294,13 @@ static int vcpu_claim(struct pkvmsim_vm *vm, struct host_vcpu *hv,
 {
 	int expected = -1;
 
-	if (vm->sim->host.loaded[cpu])
+	if (vm->sim->host->loaded[cpu])
 		return -EBUSY;
 	if (!__atomic_compare_exchange_n(&hv->loaded_cpu, &expected, (int)cpu,
 					 false, __ATOMIC_ACQUIRE,
 					 __ATOMIC_RELAXED))
 		return -EBUSY;
-	__atomic_store_n(&vm->sim->host.loaded[cpu], hv, __ATOMIC_RELAXED);
+	__atomic_store_n(&vm->sim->host->loaded[cpu], hv, __ATOMIC_RELAXED);
 	return 0;
 }
 
@@ -297,7 +308,7 @@ static void vcpu_unclaim(struct pkvmsim_vm *vm, struct host_vcpu *hv)
 {
 	int cpu = hv->loaded_cpu;
 
-	__atomic_store_n(&vm->sim->host.loaded[cpu], NULL, __ATOMIC_RELAXED);
+	__atomic_store_n(&vm->sim->host->loaded[cpu], NULL, __ATOMIC_RELAXED);
 	__atomic_store_n(&hv->loaded_cpu, -1, __ATOMIC_RELEASE);
 }
 
@@ -440,9 +451,9 @@ static int vm_destroy(struct pkvmsim_vm *vm)
 	unsigned int i;
 	int ret;
 
-	pthread_mutex_lock(&sim->host.lock);
-	TAILQ_REMOVE(&sim->host.vms, vm, link);
-	pthread_mutex_unlock(&sim->host.lock);
+	pthread_mutex_lock(&sim->host->lock);
+	TAILQ_REMOVE(&sim->host->vms, vm, link);
+	pthread_mutex_unlock(&sim->host->lock);
 
 	for (i = 0; i < PKVMSIM_MAX_VCPUS; i++) {
 		struct host_vcpu *hv = &vm->vcpus[i];
@@ -487,7 +498,7 @@ void host_state_fini(struct pkvmsim *sim)
 	struct pkvmsim_vm *vm;
 
 	host_cpu = 0;
-	while ((vm = TAILQ_FIRST(&sim->host.vms)))
+	while ((vm = TAILQ_FIRST(&sim->host->vms)))
 		vm_destroy(vm);
 	host_cpu = -1;
 }
@@ -497,8 +508,8 @@ void host_state_abandon(struct pkvmsim *sim)
 	struct pkvmsim_vm *vm;
 
 	/* Their struct kvm and vCPUs are arena pages: they go with it. */
-	while ((vm = TAILQ_FIRST(&sim->host.vms))) {
-		TAILQ_REMOVE(&sim->host.vms, vm, link);
+	while ((vm = TAILQ_FIRST(&sim->host->vms))) {
+		TAILQ_REMOVE(&sim->host->vms, vm, link);
 		free(vm->supported_cpus);
 		free(vm);
 	}

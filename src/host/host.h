@@ -54,7 +54,7 @@ struct pkvmsim_vm {
 
 TAILQ_HEAD(host_vm_list, pkvmsim_vm);
 
-/* The host's share of struct pkvmsim. */
+/* The host's share of the simulator: sim->host, allocated by the host. */
 struct host_state {
 	pthread_mutex_t		lock;		/* @vms, @next_id, TZ */
 	struct host_vm_list	vms;
@@ -68,11 +68,28 @@ struct host_state {
 	struct host_vcpu	*loaded[PKVMSIM_MAX_CPUS];
 };
 
-void host_state_init(struct host_state *host);
+/* A host with no VM yet, for machine_create(); NULL on -ENOMEM. */
+struct host_state *host_state_create(void);
+/* Free what host_state_create() made, its VMs gone (fini or abandon). */
+void host_state_free(struct host_state *host);
 /* Destroy every VM the user left behind, as process exit does. */
 void host_state_fini(struct pkvmsim *sim);
 /* Free the host's records of its VMs without running any of its code. */
 void host_state_abandon(struct pkvmsim *sim);
+
+/* --- the simulator's lifecycle (sim.c) --- */
+
+/*
+ * pkvmsim_destroy(), with the shutdown's report copied to @report (which
+ * may be NULL) instead of printed.
+ */
+int host_sim_destroy(struct pkvmsim *sim, struct pkvmsim_report *report);
+/*
+ * Free a simulator whose CPUs were stopped mid-flight (a deadlocked or
+ * livelocked controlled run: locks held, hypercalls half done), running
+ * no host or hypervisor code and checking nothing.
+ */
+void host_sim_abandon(struct pkvmsim *sim);
 
 /* --- hypercalls (kvm_call_hyp_nvhe) --- */
 
@@ -118,10 +135,11 @@ int kvm_arch_vcpu_run_pid_change(struct pkvmsim_vm *vm,
 				 struct host_vcpu *hv);
 void kvm_arch_flush_remote_tlbs(struct pkvmsim_vm *vm);
 
-/* --- <pkvmsim/inspect.h>: raw arguments and host pages (raw.c) --- */
+/*
+ * --- <pkvmsim/inspect.h>: the table with its host VMs, raw arguments
+ * and host pages (raw.c) ---
+ */
 
-/* pkvmsim_vm_id() of the live host VM whose struct kvm is at @kvm, or 0. */
-unsigned long host_vm_id_of_kvm(struct pkvmsim *sim, const void *kvm);
 /* At pkvmsim_destroy(): forget the pages pkvmsim_host_pages_alloc() gave. */
 void host_raw_fini(struct pkvmsim *sim);
 

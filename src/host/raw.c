@@ -1,12 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * <pkvmsim/inspect.h>, the host's half: the host addresses that name a
- * VM's own struct kvm and struct kvm_vcpu in a raw hypercall, host pages a
- * test allocates from the arena, and sharing one with the hypervisor.
+ * <pkvmsim/inspect.h>, the host's half: the host VM each LIVE slot of the
+ * table belongs to, the host addresses that name a VM's own struct kvm and
+ * struct kvm_vcpu in a raw hypercall, host pages a test allocates from the
+ * arena, and sharing one with the hypervisor.
  *
  * Like the rest of the host model this reaches the hypervisor by hypercall
  * only (through machine_hvc(), so the oracle and the installed transport's
- * decorators see each call) and never reads hyp state.
+ * decorators see each call) and never reads hyp state: the table comes
+ * from the machine below (src/machine/inspect.c), which reads it.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -44,28 +46,55 @@ static bool vm_listed(struct pkvmsim *sim, const struct pkvmsim_vm *vm)
 {
 	struct pkvmsim_vm *pos;
 
-	TAILQ_FOREACH(pos, &sim->host.vms, link)
+	TAILQ_FOREACH(pos, &sim->host->vms, link)
 		if (pos == vm)
 			return true;
 	return false;
 }
 
-unsigned long host_vm_id_of_kvm(struct pkvmsim *sim, const void *kvm)
+/* pkvmsim_vm_id() of the live host VM whose struct kvm is at @kvm, or 0. */
+static unsigned long vm_id_of_kvm(struct pkvmsim *sim, const void *kvm)
 {
 	struct pkvmsim_vm *pos;
 	unsigned long id = 0;
 
 	if (!sim || !kvm)
 		return 0;
-	pthread_mutex_lock(&sim->host.lock);
-	TAILQ_FOREACH(pos, &sim->host.vms, link) {
+	pthread_mutex_lock(&sim->host->lock);
+	TAILQ_FOREACH(pos, &sim->host->vms, link) {
 		if ((const void *)pos->kvm == kvm) {
 			id = pos->id;
 			break;
 		}
 	}
-	pthread_mutex_unlock(&sim->host.lock);
+	pthread_mutex_unlock(&sim->host->lock);
 	return id;
+}
+
+int pkvmsim_table_snapshot(struct pkvmsim *sim, struct pkvmsim_table *out)
+{
+	const void *kvm[PKVMSIM_NR_SLOTS];
+	unsigned int i;
+	int ret;
+
+	ret = machine_table_read(sim, out, kvm);
+	if (ret)
+		return ret;
+	for (i = 0; i < PKVMSIM_NR_SLOTS; i++)
+		out->slots[i].vm = vm_id_of_kvm(sim, kvm[i]);
+	return 0;
+}
+
+int pkvmsim_slot(struct pkvmsim *sim, unsigned int handle,
+		 struct pkvmsim_slot *out)
+{
+	const void *kvm;
+	int ret;
+
+	ret = machine_slot_read(sim, handle, out, &kvm);
+	if (!ret)
+		out->vm = vm_id_of_kvm(sim, kvm);
+	return ret;
 }
 
 int pkvmsim_vm_hyp_args(const struct pkvmsim_vm *vm,
@@ -79,9 +108,9 @@ int pkvmsim_vm_hyp_args(const struct pkvmsim_vm *vm,
 		return -EINVAL;
 
 	/* Listed, @vm cannot be freed: vm_destroy() unlists it first. */
-	pthread_mutex_lock(&sim->host.lock);
+	pthread_mutex_lock(&sim->host->lock);
 	if (!vm_listed(sim, vm)) {
-		pthread_mutex_unlock(&sim->host.lock);
+		pthread_mutex_unlock(&sim->host->lock);
 		return -EINVAL;
 	}
 	memset(out, 0, sizeof(*out));
@@ -96,7 +125,7 @@ int pkvmsim_vm_hyp_args(const struct pkvmsim_vm *vm,
 	out->vm_area_size = pkvm_get_hyp_vm_size(nr);
 	out->pgd_size = kvm_pgtable_stage2_pgd_size(vm->kvm->arch.mmu.vtcr);
 	out->vcpu_area_size = PAGE_ALIGN(sizeof(struct pkvm_hyp_vcpu));
-	pthread_mutex_unlock(&sim->host.lock);
+	pthread_mutex_unlock(&sim->host->lock);
 	return 0;
 }
 

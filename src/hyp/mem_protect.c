@@ -19,8 +19,13 @@
 #include <nvhe/pkvm.h>
 #include <nvhe/spinlock.h>
 
-static DEFINE_HYP_SPINLOCK(host_mmu_lock);
-static DEFINE_HYP_SPINLOCK(pkvm_pgd_lock);
+/*
+ * Not static, unlike upstream: a controlled run the simulator stops
+ * mid-flight (a deadlock, a livelock) may leave them held, and the next
+ * machine must find them free.
+ */
+DEFINE_HYP_SPINLOCK(host_mmu_lock);
+DEFINE_HYP_SPINLOCK(pkvm_pgd_lock);
 
 /*
  * Whether each CPU has turned on its host stage-2.  Not static: the

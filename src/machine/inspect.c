@@ -2,7 +2,9 @@
 /*
  * <pkvmsim/inspect.h>, the machine's half: the VM table and the loaded
  * vCPUs as the hypervisor holds them, and references on a hyp VM held
- * across hypercalls.
+ * across hypercalls.  Which host VM a LIVE slot belongs to is the host's
+ * to say (src/host/raw.c): the machine gives the address of the struct
+ * kvm the slot was built from.
  *
  * The machine may look at hyp state white-box (hyp_state.h) and run hyp
  * functions on a simulated CPU, as el2_enter() does for a hypercall.
@@ -30,7 +32,6 @@
 #include "hyp_state.h"
 #include "machine.h"
 #include "oracle.h"
-#include "host.h"
 #include "linearize.h"
 
 _Static_assert(PKVMSIM_NR_SLOTS == KVM_MAX_PVMS, "KVM_MAX_PVMS");
@@ -146,12 +147,12 @@ static void table_unlock(int prev_cpu)
 	sim_set_this_cpu(prev_cpu);
 }
 
-/* The host VM whose struct kvm has hyp VA @hyp_kvm, or 0. */
-static unsigned long vm_of(struct pkvmsim *sim, const void *hyp_kvm)
+/* The host address of the struct kvm at hyp VA @hyp_kvm, or NULL. */
+static const void *host_kvm_of(const void *hyp_kvm)
 {
 	if (!hyp_kvm || !hyp_ok(hyp_kvm, 1))
-		return 0;
-	return host_vm_id_of_kvm(sim, sim_host_va(hyp_phys(hyp_kvm)));
+		return NULL;
+	return sim_host_va(hyp_phys(hyp_kvm));
 }
 
 /* The LIVE VM's vCPU @hv is, as a handle and index; false if none. */
@@ -178,17 +179,19 @@ static bool find_vcpu(struct pkvm_hyp_vm **tbl,
 	return false;
 }
 
-int pkvmsim_table_snapshot(struct pkvmsim *sim, struct pkvmsim_table *out)
+int machine_table_read(struct pkvmsim *sim, struct pkvmsim_table *out,
+		       const void **kvm)
 {
 	const void *kvms[KVM_MAX_PVMS];
 	struct pkvm_hyp_vm **tbl;
 	unsigned int i, cpu;
 	int prev_cpu;
 
-	if (!sim_ok(sim) || !out)
+	if (!sim_ok(sim) || !out || !kvm)
 		return -EINVAL;
 
 	memset(out, 0, sizeof(*out));
+	memset(kvm, 0, KVM_MAX_PVMS * sizeof(*kvm));
 	out->nr_cpus = sim->cfg.nr_cpus;
 	for (cpu = 0; cpu < PKVMSIM_MAX_CPUS; cpu++)
 		out->loaded[cpu].vcpu_idx = -1;
@@ -230,21 +233,21 @@ int pkvmsim_table_snapshot(struct pkvmsim *sim, struct pkvmsim_table *out)
 	}
 	table_unlock(prev_cpu);
 
-	/* Host VMs after the hyp lock: nothing else is held with it. */
+	/* Host addresses after the hyp lock: nothing else is held with it. */
 	for (i = 0; tbl && i < KVM_MAX_PVMS; i++)
-		out->slots[i].vm = vm_of(sim, kvms[i]);
+		kvm[i] = host_kvm_of(kvms[i]);
 	return 0;
 }
 
-int pkvmsim_slot(struct pkvmsim *sim, unsigned int handle,
-		 struct pkvmsim_slot *out)
+int machine_slot_read(struct pkvmsim *sim, unsigned int handle,
+		      struct pkvmsim_slot *out, const void **kvm)
 {
 	unsigned int idx = handle - SIM_HANDLE_OFFSET;
 	struct pkvm_hyp_vm **tbl;
-	const void *kvm = NULL;
+	const void *hyp_kvm = NULL;
 	int prev_cpu, ret = 0;
 
-	if (!sim_ok(sim) || !out)
+	if (!sim_ok(sim) || !out || !kvm)
 		return -EINVAL;
 
 	prev_cpu = table_lock();
@@ -255,12 +258,11 @@ int pkvmsim_slot(struct pkvmsim *sim, unsigned int handle,
 	else
 		read_slot(sim, idx, __atomic_load_n(&tbl[idx],
 						    __ATOMIC_RELAXED),
-			  out, &kvm);
+			  out, &hyp_kvm);
 	pthread_mutex_unlock(&refs_lock);
 	table_unlock(prev_cpu);
 
-	if (!ret)
-		out->vm = vm_of(sim, kvm);
+	*kvm = ret ? NULL : host_kvm_of(hyp_kvm);
 	return ret;
 }
 

@@ -8,6 +8,10 @@
  * panics the host, and a pKVM lifecycle call to a hypervisor that never
  * initialised pKVM (nVHE) crashes it.  Both are recorded as violations and
  * not executed, so the hyp code stays as faithful as upstream's.
+ *
+ * It boots and shuts down as src/host/sim.c tells it (pkvmsim_create(),
+ * pkvmsim_destroy()): the host is the layer above, and the machine never
+ * calls it.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -358,7 +362,10 @@ static int boot_protected(struct pkvmsim *sim)
 static void reset_hyp_state(void)
 {
 	vm_table = NULL;
+	/* A run stopped mid-flight may have left any of them held. */
 	hyp_spin_lock_init(&vm_table_lock);
+	hyp_spin_lock_init(&host_mmu_lock);
+	hyp_spin_lock_init(&pkvm_pgd_lock);
 	memset(loaded_hyp_vcpu, 0, sizeof(loaded_hyp_vcpu));
 	memset(host_stage2_enabled, 0, sizeof(host_stage2_enabled));
 	sim_set_protected_mode_initialized(false);
@@ -405,7 +412,8 @@ static void shutdown_protected(struct pkvmsim *sim)
 	sim->carveout = NULL;
 }
 
-int pkvmsim_create(const struct pkvmsim_config *cfg, struct pkvmsim **simp)
+int machine_create(const struct pkvmsim_config *cfg, struct host_state *host,
+		   struct pkvmsim **simp)
 {
 	struct pkvmsim_config defaults;
 	struct pkvmsim *sim;
@@ -434,7 +442,7 @@ int pkvmsim_create(const struct pkvmsim_config *cfg, struct pkvmsim **simp)
 	}
 	sim->cfg = *cfg;
 	sim->hvc = cfg->hvc ? *cfg->hvc : smccc_ops;
-	host_state_init(&sim->host);
+	sim->host = host;
 	sim->oracle = oracle_create(cfg);
 	if (!sim->oracle) {
 		ret = -ENOMEM;
@@ -466,7 +474,6 @@ err_arena:
 err_free:
 	reset_hyp_state();
 	oracle_destroy(sim->oracle);
-	pthread_mutex_destroy(&sim->host.lock);
 	free(sim);
 	pthread_mutex_unlock(&live_lock);
 	return ret;
@@ -488,7 +495,7 @@ static void report_append(struct pkvmsim_report *report, size_t *used,
 		*used += (size_t)n;
 }
 
-static void fill_report(struct pkvmsim *sim, struct pkvmsim_report *report)
+void machine_fill_report(struct pkvmsim *sim, struct pkvmsim_report *report)
 {
 	struct sim_ledger_event ev;
 	unsigned long i, n;
@@ -528,9 +535,6 @@ static void fill_report(struct pkvmsim *sim, struct pkvmsim_report *report)
 				 ev.what, ev.func);
 		}
 	}
-	pthread_mutex_lock(&sim->host.lock);
-	report->nr_host_warnings = sim->host.nr_warnings;
-	pthread_mutex_unlock(&sim->host.lock);
 
 	report->nr_refusals = sim_ledger_count(SIM_LEDGER_REFUSED);
 	report->nr_warnings = sim_warn_count();
@@ -543,84 +547,29 @@ static void fill_report(struct pkvmsim *sim, struct pkvmsim_report *report)
 					sizeof(report->text) - used : 0);
 }
 
-int pkvmsim_check(struct pkvmsim *sim, struct pkvmsim_report *report)
+int machine_stop(struct pkvmsim *sim)
 {
-	if (!sim || sim != live_sim || !report)
+	pthread_mutex_lock(&live_lock);
+	if (!sim || sim != live_sim) {
+		pthread_mutex_unlock(&live_lock);
 		return -EINVAL;
-
-	fill_report(sim, report);
-	if (report->nr_violations || report->nr_leaked_pages)
-		return -EUCLEAN;
+	}
 	return 0;
 }
 
-/* Free the simulator; its VMs and records go without a word. */
-static void machine_free(struct pkvmsim *sim)
+void machine_shutdown(struct pkvmsim *sim)
+{
+	check_table_empty(sim);
+	shutdown_protected(sim);
+}
+
+void machine_free(struct pkvmsim *sim)
 {
 	history_free(sim);
 	live_sim = NULL;
 	sim_arena_fini();
 	reset_hyp_state();
 	oracle_destroy(sim->oracle);
-	pthread_mutex_destroy(&sim->host.lock);
 	free(sim);
-}
-
-void machine_abandon(struct pkvmsim *sim)
-{
-	pthread_mutex_lock(&live_lock);
-	if (sim && sim == live_sim) {
-		host_raw_fini(sim);
-		host_state_abandon(sim);
-		machine_free(sim);
-	}
 	pthread_mutex_unlock(&live_lock);
-}
-
-int pkvmsim_destroy(struct pkvmsim *sim)
-{
-	return machine_destroy(sim, NULL);
-}
-
-int machine_destroy(struct pkvmsim *sim, struct pkvmsim_report *out)
-{
-	struct pkvmsim_report *report = out;
-	int ret = 0;
-
-	pthread_mutex_lock(&live_lock);
-	if (!sim || sim != live_sim) {
-		pthread_mutex_unlock(&live_lock);
-		return -EINVAL;
-	}
-
-	/* <pkvmsim/inspect.h>: held references are reported, and stay. */
-	inspect_fini(sim);
-	host_raw_fini(sim);
-
-	/* As process exit closes the VMs' fds. */
-	host_state_fini(sim);
-	check_table_empty(sim);
-	shutdown_protected(sim);
-
-	if (!report)
-		report = malloc(sizeof(*report));
-	if (report) {
-		fill_report(sim, report);
-		if (report->nr_violations || report->nr_leaked_pages)
-			ret = -EUCLEAN;
-		if (ret && !sim->cfg.quiet)
-			fprintf(stderr,
-				"pkvmsim: %lu violation(s), %lu page(s) not "
-				"back with the host at shutdown\n%s",
-				report->nr_violations,
-				report->nr_leaked_pages, report->text);
-		if (report != out)
-			free(report);
-	} else {
-		ret = -ENOMEM;
-	}
-
-	machine_free(sim);
-	pthread_mutex_unlock(&live_lock);
-	return ret;
 }

@@ -1,5 +1,13 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
-/* The simulator object and the EL2 entry shared by the transports. */
+/*
+ * The simulator object and the EL2 entry shared by the transports.
+ *
+ * The machine sits below the hypercall transports and the host (README.md,
+ * "Layers"): it calls down into src/hyp, src/env and src/check and never
+ * up.  The public lifecycle (pkvmsim_create() and _destroy(), which must
+ * run host code) lives in src/host/sim.c and drives the machine through
+ * the functions below.
+ */
 #ifndef PKVMSIM_MACHINE_H
 #define PKVMSIM_MACHINE_H
 
@@ -7,8 +15,8 @@
 
 #include <pkvmsim/pkvmsim.h>
 #include <pkvmsim/inspect.h>
-#include "host.h"
 
+struct host_state;
 struct oracle;
 struct pkvm_hyp_vm;
 
@@ -37,8 +45,12 @@ struct pkvmsim {
 	/* One thread per simulated CPU at a time. */
 	int			cpu_busy[PKVMSIM_MAX_CPUS];
 
-	/* The simulated host kernel and the invariants' checker. */
-	struct host_state	host;
+	/*
+	 * The simulated host kernel's state: src/host allocates it and hands
+	 * it to machine_create(); opaque here.
+	 */
+	struct host_state	*host;
+	/* The invariants' checker. */
 	struct oracle		*oracle;
 
 	/* <pkvmsim/inspect.h>: hyp VM references held across hypercalls. */
@@ -62,24 +74,58 @@ struct pkvmsim *machine_live(void);
 int machine_hvc(struct pkvmsim *sim, unsigned int cpu, unsigned long vm_id,
 		struct pkvmsim_regs *regs);
 
+/* --- the lifecycle, as src/host/sim.c drives it --- */
+
 /*
- * At pkvmsim_destroy(), before the VMs go: report each reference still
- * held through <pkvmsim/inspect.h> (they stay held; see inspect.c).
+ * Boot a machine for @cfg (NULL: the defaults) and make it the live one,
+ * with @host, the host's state, in sim->host.  -EINVAL for a bad @cfg,
+ * -EBUSY if a simulator is live already.
+ */
+int machine_create(const struct pkvmsim_config *cfg, struct host_state *host,
+		   struct pkvmsim **simp);
+
+/*
+ * Begin to shut @sim down: -EINVAL, holding nothing, unless it is the live
+ * simulator; else 0, and no other simulator is created or destroyed until
+ * machine_free().
+ */
+int machine_stop(struct pkvmsim *sim);
+
+/*
+ * At shutdown, before the VMs go: report each reference still held
+ * through <pkvmsim/inspect.h> (they stay held; see inspect.c).
  */
 void inspect_fini(struct pkvmsim *sim);
 
 /*
- * pkvmsim_destroy(), with the shutdown's report copied to @report (which
- * may be NULL) instead of printed.
+ * At shutdown, once the host's VMs are gone: report each slot still in
+ * use, and take the carve-out back from the hypervisor.
  */
-int machine_destroy(struct pkvmsim *sim, struct pkvmsim_report *report);
+void machine_shutdown(struct pkvmsim *sim);
 
 /*
- * Free a simulator whose CPUs were stopped mid-flight (a deadlocked or
- * livelocked controlled run: locks held, hypercalls half done), running
- * no host or hypervisor code and checking nothing.
+ * The machine's part of a report (violations, ledger, leaks, warnings):
+ * all of @report but nr_host_warnings, which is zero.
  */
-void machine_abandon(struct pkvmsim *sim);
+void machine_fill_report(struct pkvmsim *sim, struct pkvmsim_report *report);
+
+/*
+ * Free @sim, stopped by machine_stop(), without a word: its VMs and
+ * records go (sim->host is the host's to free first).
+ */
+void machine_free(struct pkvmsim *sim);
+
+/*
+ * <pkvmsim/inspect.h>, the machine's half (inspect.c): the VM table as
+ * pkvmsim_table_snapshot() and pkvmsim_slot() give it, but for the host VM
+ * of each LIVE slot: @kvm gets the host address of the struct kvm it was
+ * built from (NULL if none), for the host to resolve.  @kvm of
+ * machine_table_read() has PKVMSIM_NR_SLOTS entries.
+ */
+int machine_table_read(struct pkvmsim *sim, struct pkvmsim_table *out,
+		       const void **kvm);
+int machine_slot_read(struct pkvmsim *sim, unsigned int handle,
+		      struct pkvmsim_slot *out, const void **kvm);
 
 /* The hypercall number an SMCCC id names, as the dispatcher decodes it. */
 unsigned long machine_hcall_nr(uint64_t id);
