@@ -13,10 +13,21 @@ set -euo pipefail
 build=${1:?usage: bench/race_table.sh BUILD_DIR [SECONDS]}
 seconds=${2:-2}
 
-# mutant | scenario[:profile[:mode]] that must find it
+# mutant | scenario[:profile[:mode]] that must find it (as test_explore
+# registers them in tests/mutants/CMakeLists.txt).  Not here: the mutants
+# only white-box tests catch (flush_after_free, init_vm_reads_handle_twice,
+# init_vcpu_publish_early).
 mutants=(
 	"reserve_split_lock|reserve-storm"
 	"host_first_run_unlocked|first-run"
+	"host_reserve_at_first_run|notify-vs-first-run"
+	"unreserve_unchecked|init-vm-vs-unreserve"
+	"no_destroy_pgt|init-vm-vs-unreserve"
+	"insert_check_unlocked|init-vm-vs-unreserve-3"
+	"insert_unchecked|init-vm-vs-unreserve-3"
+	"teardown_split_lock|teardown-vs-load"
+	"get_ref_unlocked|teardown-vs-flush"
+	"host_reserve_ungated|v3-imbalance:6.18:nvhe"
 )
 
 # Each run prints the table's header; keep the first only.

@@ -51,7 +51,7 @@ static int parse_ll(const char *opt, const char *val, long long min,
 int parse_uint(const char *opt, const char *val, unsigned int min,
 	       unsigned int max, unsigned int *out)
 {
-	long long n;
+	long long n = 0;
 	int ret;
 
 	ret = parse_ll(opt, val, min, max, &n);
@@ -63,7 +63,7 @@ int parse_uint(const char *opt, const char *val, unsigned int min,
 int parse_count(const char *opt, const char *val, uint64_t min,
 		uint64_t max, uint64_t *out)
 {
-	long long n;
+	long long n = 0;
 	int ret;
 
 	/* strtonum() stops at LLONG_MAX: more than anyone will run. */
