@@ -320,6 +320,30 @@ static void vcpu_put(struct pkvmsim_vm *vm, struct host_vcpu *hv)
 }
 
 /*
+ * A vCPU ioctl's start: check @vm and @idx, claim @cpu, and take the
+ * vCPU for @cpu (vcpu->mutex).  On success the caller owns @cpu until
+ * host_cpu_exit().
+ */
+static int vcpu_op_begin(struct pkvmsim_vm *vm, unsigned int cpu,
+			 unsigned int idx, struct host_vcpu **hvp)
+{
+	struct host_vcpu *hv;
+	int ret;
+
+	ret = vm_op_begin(vm, cpu);
+	if (ret)
+		return ret;
+	hv = vcpu_of(vm, idx);
+	ret = hv ? vcpu_claim(vm, hv, cpu) : -EINVAL;
+	if (ret) {
+		host_cpu_exit(vm->sim, cpu);
+		return ret;
+	}
+	*hvp = hv;
+	return 0;
+}
+
+/*
  * KVM_RUN as kvm_vcpu_ioctl() orders it: the first run's set-up
  * (kvm_arch_vcpu_run_pid_change(), which creates the hyp VM and vCPU) comes
  * before kvm_arch_vcpu_ioctl_run() loads the vCPU, so in pKVM mode the
@@ -331,18 +355,9 @@ int pkvmsim_vcpu_run(struct pkvmsim_vm *vm, unsigned int cpu,
 	struct host_vcpu *hv;
 	int ret;
 
-	ret = vm_op_begin(vm, cpu);
+	ret = vcpu_op_begin(vm, cpu, idx, &hv);
 	if (ret)
 		return ret;
-
-	ret = -EINVAL;
-	hv = vcpu_of(vm, idx);
-	if (!hv)
-		goto out;
-
-	ret = vcpu_claim(vm, hv, cpu);
-	if (ret)
-		goto out;
 
 	if (!hv->has_run) {
 		mutex_lock(&vm->lock);
@@ -370,23 +385,13 @@ int pkvmsim_vcpu_ioctl(struct pkvmsim_vm *vm, unsigned int cpu,
 	struct host_vcpu *hv;
 	int ret;
 
-	ret = vm_op_begin(vm, cpu);
+	ret = vcpu_op_begin(vm, cpu, idx, &hv);
 	if (ret)
 		return ret;
-
-	ret = -EINVAL;
-	hv = vcpu_of(vm, idx);
-	if (!hv)
-		goto out;
-
-	ret = vcpu_claim(vm, hv, cpu);
-	if (ret)
-		goto out;
 	kvm_arch_vcpu_load(vm, hv);
 	vcpu_put(vm, hv);
-out:
 	host_cpu_exit(vm->sim, cpu);
-	return ret;
+	return 0;
 }
 
 int pkvmsim_vcpu_put(struct pkvmsim_vm *vm, unsigned int cpu,
