@@ -448,6 +448,24 @@ static void explore_pct_every_scenario(void **state)
 			      quick ? 50 : PCT_SCHEDULES);
 }
 
+/*
+ * Free mode: every scenario's bodies at once on real threads, as a stress
+ * test would run them, and as ThreadSanitizer (the tsan preset runs this
+ * program) must see them clean: the simulator's own shared state takes
+ * real concurrency, not only the controlled scheduler's.
+ */
+static void explore_free_every_scenario(void **state)
+{
+	const struct pkvmsim_strategy st = { .kind = PKVMSIM_STRATEGY_FREE };
+	const struct pkvmsim_scenario *sc;
+	unsigned int i;
+
+	(void)state;
+	for (i = 0; (sc = pkvmsim_scenario_at(i)); i++)
+		explore_clean(sc->window, sc, PKVMSIM_PROFILE_6_18,
+			      PKVMSIM_MODE_PROTECTED, &st, quick ? 5 : 20);
+}
+
 /* --- the profiles that open a window are found --- */
 
 /*
@@ -751,6 +769,7 @@ int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(explore_lists_scenarios),
+		cmocka_unit_test(explore_free_every_scenario),
 		cmocka_unit_test(explore_bad_arguments),
 		cmocka_unit_test(explore_user_scenario_bug),
 		cmocka_unit_test(explore_replay_deterministic),
