@@ -53,6 +53,7 @@
 #define W_REUSE		"handle/VMID reuse after teardown"
 #define W_NAMES		"a notifier names its own VM while a handle is reused"
 #define W_V3		"VM create and destroy gated on pKVM mode"
+#define W_OWN_NOTIFY	"a VM destroyed while its own notifier runs"
 
 /* Too big for a stack frame; one exploration at a time. */
 static struct pkvmsim_explore_result res, again;
@@ -252,8 +253,8 @@ static void explore_lists_scenarios(void **state)
 		"init-vm-vs-unreserve", "init-vm-vs-unreserve-3",
 		"teardown-vs-load", "teardown-vs-load-3", "teardown-vs-flush",
 		"teardown-vs-flush-3", "handle-reuse", "handle-reuse-3",
-		"destroy-vs-notify", "destroy-vs-notify-3", "v3-imbalance",
-		"v3-imbalance-3",
+		"destroy-vs-notify", "destroy-vs-own-notify",
+		"destroy-vs-notify-3", "v3-imbalance", "v3-imbalance-3",
 	};
 	const struct pkvmsim_scenario *sc;
 	unsigned int i, j;
@@ -409,6 +410,16 @@ static void explore_destroy_vs_notify(void **state)
 	(void)state;
 	dfs_clean(W_NAMES, "destroy-vs-notify", 2);
 	dfs_clean(W_NAMES, "destroy-vs-notify-3", 1);
+}
+
+/*
+ * The host must not free a VM a call on another CPU is still using: a
+ * destroy answers -EAGAIN while the VM's notifier is in flight.
+ */
+static void explore_destroy_vs_own_notify(void **state)
+{
+	(void)state;
+	dfs_clean(W_OWN_NOTIFY, "destroy-vs-own-notify", 2);
 }
 
 /*
@@ -769,6 +780,7 @@ int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(explore_lists_scenarios),
+		cmocka_unit_test(explore_destroy_vs_own_notify),
 		cmocka_unit_test(explore_free_every_scenario),
 		cmocka_unit_test(explore_bad_arguments),
 		cmocka_unit_test(explore_user_scenario_bug),

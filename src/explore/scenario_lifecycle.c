@@ -260,6 +260,70 @@ static int names_check(struct pkvmsim *sim, void *ctx, char *why,
 	return 0;
 }
 
+/* --- a VM destroyed while its own notifier fires --- */
+
+struct own_notify {
+	struct pkvmsim_vm	*a;
+	int			destroyed;	/* CPU 0's destroy */
+	int			notified;	/* CPU 1's notifier */
+};
+
+static int own_notify_setup(struct pkvmsim *sim, void *ctx)
+{
+	struct own_notify *o = ctx;
+
+	return vm_ran_once(sim, 0, &o->a);
+}
+
+static void own_destroy_body(struct pkvmsim *sim, unsigned int cpu,
+			     void *ctx)
+{
+	struct own_notify *o = ctx;
+
+	(void)sim;
+	o->destroyed = pkvmsim_vm_destroy(o->a, cpu);
+}
+
+static void own_notify_body(struct pkvmsim *sim, unsigned int cpu,
+			    void *ctx)
+{
+	struct own_notify *o = ctx;
+
+	(void)sim;
+	o->notified = pkvmsim_mmu_notify(o->a, cpu);
+}
+
+/*
+ * The notifier runs before the destroy (0), or finds the VM gone
+ * (-EINVAL); a destroy that finds it in flight leaves the VM alone
+ * (-EAGAIN), and then the notifier must have run.  Whatever it named is
+ * the oracle's to judge.
+ */
+static int own_notify_check(struct pkvmsim *sim, void *ctx, char *why,
+			    size_t len)
+{
+	struct own_notify *o = ctx;
+
+	(void)sim;
+	if ((o->destroyed && o->destroyed != -EAGAIN) ||
+	    (o->notified && o->notified != -EINVAL) ||
+	    (o->destroyed == -EAGAIN && o->notified)) {
+		snprintf(why, len, "destroy answered %d and the notifier %d",
+			 o->destroyed, o->notified);
+		return 1;
+	}
+	return 0;
+}
+
+static void own_notify_teardown(struct pkvmsim *sim, void *ctx)
+{
+	struct own_notify *o = ctx;
+
+	if (o->destroyed == -EAGAIN)
+		pkvmsim_vm_destroy(o->a, 0);
+	(void)sim;
+}
+
 /* --- VMs made and destroyed on every CPU, in any mode --- */
 
 static const char *const imbalance_steps[] = {
@@ -357,6 +421,17 @@ const struct pkvmsim_scenario scenario_lifecycle[] = {
 		.setup = names_setup,
 		.body = { names_body0, names_body1 },
 		.check = names_check,
+	},
+	{
+		.name = "destroy-vs-own-notify",
+		.window = "a VM destroyed while its own notifier runs: CPU 0 "
+			  "destroys A while A's MMU notifier fires on CPU 1",
+		.nr_cpus = 2,
+		.ctx_size = sizeof(struct own_notify),
+		.setup = own_notify_setup,
+		.body = { own_destroy_body, own_notify_body },
+		.check = own_notify_check,
+		.teardown = own_notify_teardown,
 	},
 	{
 		.name = "destroy-vs-notify-3",

@@ -229,12 +229,50 @@ static bool vm_is_live(const struct pkvmsim_vm *vm)
 	return found;
 }
 
-/* Check @vm and claim @cpu for the calling thread. */
+/*
+ * Check @vm, count the call as one of its users, and claim @cpu for the
+ * calling thread.  The check and the count are one critical section, so
+ * a destroy on another CPU either ran before (@vm is stale: -EINVAL) or
+ * sees this call in flight (-EAGAIN) and frees nothing.
+ */
 static int vm_op_begin(struct pkvmsim_vm *vm, unsigned int cpu)
 {
-	if (!vm_is_live(vm))
+	struct pkvmsim *sim = machine_live();
+	struct pkvmsim_vm *pos;
+	bool found = false;
+	int ret;
+
+	if (!vm || !sim)
 		return -EINVAL;
-	return host_cpu_enter(vm->sim, cpu);
+	pthread_mutex_lock(&sim->host->lock);
+	TAILQ_FOREACH(pos, &sim->host->vms, link) {
+		if (pos == vm) {
+			found = true;
+			vm->users++;
+			break;
+		}
+	}
+	pthread_mutex_unlock(&sim->host->lock);
+	if (!found)
+		return -EINVAL;
+
+	ret = host_cpu_enter(sim, cpu);
+	if (ret) {
+		pthread_mutex_lock(&sim->host->lock);
+		vm->users--;
+		pthread_mutex_unlock(&sim->host->lock);
+	}
+	return ret;
+}
+
+static void vm_op_end(struct pkvmsim_vm *vm, unsigned int cpu)
+{
+	struct pkvmsim *sim = vm->sim;
+
+	pthread_mutex_lock(&sim->host->lock);
+	vm->users--;
+	pthread_mutex_unlock(&sim->host->lock);
+	host_cpu_exit(sim, cpu);
 }
 
 int pkvmsim_vcpu_create(struct pkvmsim_vm *vm, unsigned int cpu,
@@ -274,7 +312,7 @@ int pkvmsim_vcpu_create(struct pkvmsim_vm *vm, unsigned int cpu,
 	WRITE_ONCE(vm->kvm->created_vcpus, vm->kvm->created_vcpus + 1);
 unlock:
 	mutex_unlock(&vm->lock);
-	host_cpu_exit(vm->sim, cpu);
+	vm_op_end(vm, cpu);
 	return ret;
 }
 
@@ -321,8 +359,8 @@ static void vcpu_put(struct pkvmsim_vm *vm, struct host_vcpu *hv)
 
 /*
  * A vCPU ioctl's start: check @vm and @idx, claim @cpu, and take the
- * vCPU for @cpu (vcpu->mutex).  On success the caller owns @cpu until
- * host_cpu_exit().
+ * vCPU for @cpu (vcpu->mutex).  On success the caller owns @cpu, and
+ * is one of the VM's users, until vm_op_end().
  */
 static int vcpu_op_begin(struct pkvmsim_vm *vm, unsigned int cpu,
 			 unsigned int idx, struct host_vcpu **hvp)
@@ -336,7 +374,7 @@ static int vcpu_op_begin(struct pkvmsim_vm *vm, unsigned int cpu,
 	hv = vcpu_of(vm, idx);
 	ret = hv ? vcpu_claim(vm, hv, cpu) : -EINVAL;
 	if (ret) {
-		host_cpu_exit(vm->sim, cpu);
+		vm_op_end(vm, cpu);
 		return ret;
 	}
 	*hvp = hv;
@@ -375,7 +413,7 @@ int pkvmsim_vcpu_run(struct pkvmsim_vm *vm, unsigned int cpu,
 
 	kvm_arch_vcpu_load(vm, hv);
 out:
-	host_cpu_exit(vm->sim, cpu);
+	vm_op_end(vm, cpu);
 	return ret;
 }
 
@@ -390,7 +428,7 @@ int pkvmsim_vcpu_ioctl(struct pkvmsim_vm *vm, unsigned int cpu,
 		return ret;
 	kvm_arch_vcpu_load(vm, hv);
 	vcpu_put(vm, hv);
-	host_cpu_exit(vm->sim, cpu);
+	vm_op_end(vm, cpu);
 	return 0;
 }
 
@@ -411,7 +449,7 @@ int pkvmsim_vcpu_put(struct pkvmsim_vm *vm, unsigned int cpu,
 	else
 		ret = -EINVAL;
 
-	host_cpu_exit(vm->sim, cpu);
+	vm_op_end(vm, cpu);
 	return ret;
 }
 
@@ -426,7 +464,7 @@ int pkvmsim_mmu_notify(struct pkvmsim_vm *vm, unsigned int cpu)
 	__atomic_add_fetch(&vm->nr_notifies, 1, __ATOMIC_RELAXED);
 	kvm_arch_flush_remote_tlbs(vm);
 
-	host_cpu_exit(vm->sim, cpu);
+	vm_op_end(vm, cpu);
 	return 0;
 }
 
@@ -449,16 +487,13 @@ static bool vm_loaded_elsewhere(struct pkvmsim_vm *vm, int cpu)
  * kvm_destroy_vm(): the fd's last reference is gone.  A vCPU still loaded
  * is put first, on its own CPU, as its thread would on closing its fd.
  */
+/* @vm is off the host's list already: no call can begin on it. */
 static int vm_destroy(struct pkvmsim_vm *vm)
 {
 	struct pkvmsim *sim = vm->sim;
 	int cpu = host_cpu;
 	unsigned int i;
 	int ret;
-
-	pthread_mutex_lock(&sim->host->lock);
-	TAILQ_REMOVE(&sim->host->vms, vm, link);
-	pthread_mutex_unlock(&sim->host->lock);
 
 	for (i = 0; i < PKVMSIM_MAX_VCPUS; i++) {
 		struct host_vcpu *hv = &vm->vcpus[i];
@@ -483,17 +518,31 @@ static int vm_destroy(struct pkvmsim_vm *vm)
 int pkvmsim_vm_destroy(struct pkvmsim_vm *vm, unsigned int cpu)
 {
 	struct pkvmsim *sim;
+	bool busy;
 	int ret;
 
 	ret = vm_op_begin(vm, cpu);
 	if (ret)
 		return ret == -EBUSY ? -EAGAIN : ret;
 	sim = vm->sim;
-	/* Another CPU is inside KVM_RUN: the VM cannot be going away. */
-	if (vm_loaded_elsewhere(vm, (int)cpu))
-		ret = -EAGAIN;
-	else
-		ret = vm_destroy(vm);
+
+	/*
+	 * Another CPU is inside KVM_RUN, or any other call on the VM is in
+	 * flight (an MMU notifier, say): the VM cannot be going away.  Else
+	 * it leaves the list in the same critical section, so none begins.
+	 */
+	pthread_mutex_lock(&sim->host->lock);
+	busy = vm->users > 1 || vm_loaded_elsewhere(vm, (int)cpu);
+	if (!busy) {
+		vm->users--;
+		TAILQ_REMOVE(&sim->host->vms, vm, link);
+	}
+	pthread_mutex_unlock(&sim->host->lock);
+	if (busy) {
+		vm_op_end(vm, cpu);
+		return -EAGAIN;
+	}
+	ret = vm_destroy(vm);
 	host_cpu_exit(sim, cpu);
 	return ret;
 }
@@ -503,8 +552,16 @@ void host_state_fini(struct pkvmsim *sim)
 	struct pkvmsim_vm *vm;
 
 	host_cpu = 0;
-	while ((vm = TAILQ_FIRST(&sim->host->vms)))
+	for (;;) {
+		pthread_mutex_lock(&sim->host->lock);
+		vm = TAILQ_FIRST(&sim->host->vms);
+		if (vm)
+			TAILQ_REMOVE(&sim->host->vms, vm, link);
+		pthread_mutex_unlock(&sim->host->lock);
+		if (!vm)
+			break;
 		vm_destroy(vm);
+	}
 	host_cpu = -1;
 }
 

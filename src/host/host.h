@@ -47,6 +47,11 @@ struct pkvmsim_vm {
 	unsigned long		*supported_cpus;
 
 	unsigned long		nr_notifies;
+	/*
+	 * Public calls on this VM in flight, under host->lock: the VM is not
+	 * destroyed from under them (kvm_destroy_vm() waits for its users).
+	 */
+	unsigned int		users;
 	struct host_vcpu	vcpus[PKVMSIM_MAX_VCPUS];
 
 	TAILQ_ENTRY(pkvmsim_vm)	link;		/* sim->host.vms */
