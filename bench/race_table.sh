@@ -15,7 +15,7 @@ seconds=${2:-2}
 
 # mutant | scenario[:profile[:mode]] that must find it (as test_explore
 # registers them in tests/mutants/CMakeLists.txt).  Not here: the mutants
-# only white-box tests catch (flush_after_free, init_vm_reads_handle_twice,
+# only white-box tests catch (init_vm_reads_handle_twice,
 # init_vcpu_publish_early).
 mutants=(
 	"reserve_split_lock|reserve-storm"
@@ -27,6 +27,7 @@ mutants=(
 	"insert_unchecked|init-vm-vs-unreserve-3"
 	"teardown_split_lock|teardown-vs-load"
 	"get_ref_unlocked|teardown-vs-flush"
+	"flush_after_free|handle-reuse"
 	"host_reserve_ungated|v3-imbalance:6.18:nvhe"
 )
 

@@ -339,66 +339,13 @@ static void explore_teardown_vs_flush(void **state)
 }
 
 /*
- * handle-reuse, with what the public API cannot see: the TLB flushes.  If
- * VM B went LIVE on A's handle, and so on A's VMID, A's teardown must have
- * flushed that VMID before (SPEC 9: the flush comes before the slot is
- * freed).  The probe counts the flushes when B's CPU is done; the check
- * then sees whether B holds A's slot.
+ * A VM that goes LIVE on A's handle does so on A's VMID: the scenario
+ * checks, with pkvmsim_tlb_flushes(), that A's teardown had flushed it
+ * (SPEC 9: the flush before the slot is freed).
  */
-#define REUSE_B_ID	2UL	/* setup makes VM A, CPU 1 then VM B */
-
-struct reuse_probe {
-	unsigned long	flushes;
-};
-
-static const struct pkvmsim_scenario *reuse_base;
-
-static struct reuse_probe *reuse_probe_of(void *ctx)
-{
-	size_t off = (reuse_base->ctx_size + 15) & ~(size_t)15;
-
-	return (struct reuse_probe *)((char *)ctx + off);
-}
-
-static void reuse_probe_body(struct pkvmsim *sim, unsigned int cpu,
-			     void *ctx)
-{
-	reuse_base->body[cpu](sim, cpu, ctx);
-	reuse_probe_of(ctx)->flushes = sim_tlb_flush_count();
-}
-
-static int reuse_probe_check(struct pkvmsim *sim, void *ctx, char *why,
-			     size_t len)
-{
-	struct reuse_probe *p = reuse_probe_of(ctx);
-	struct pkvmsim_slot s;
-
-	if (reuse_base->check(sim, ctx, why, len))
-		return 1;
-	if (pkvmsim_slot(sim, PKVMSIM_HANDLE_OFFSET, &s) ||
-	    s.state != PKVMSIM_SLOT_LIVE || s.vm != REUSE_B_ID || p->flushes)
-		return 0;
-	snprintf(why, len, "VM B went LIVE on VM A's handle 0x%x, VMID %u, "
-		 "before A's teardown flushed that VMID", s.handle, s.vmid);
-	return 1;
-}
-
 static void explore_handle_reuse(void **state)
 {
-	struct pkvmsim_scenario probe;
-	struct pkvmsim_strategy st = dfs(1);
-
 	(void)state;
-	reuse_base = scenario("handle-reuse");
-	probe = *reuse_base;
-	probe.name = "handle-reuse-flush";
-	probe.ctx_size = ((reuse_base->ctx_size + 15) & ~(size_t)15) +
-			 sizeof(struct reuse_probe);
-	probe.body[1] = reuse_probe_body;
-	probe.check = reuse_probe_check;
-	explore_clean(W_REUSE, &probe, PKVMSIM_PROFILE_6_18,
-		      PKVMSIM_MODE_PROTECTED, &st, 0);
-
 	/* 3 CPUs at k = 2: more than 600k schedules. */
 	dfs_clean(W_REUSE, "handle-reuse", 2);
 	dfs_clean(W_REUSE, "handle-reuse-3", 1);

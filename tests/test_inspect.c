@@ -735,6 +735,34 @@ static void share_checks_its_arguments(void **state)
 
 /* --- bad arguments --- */
 
+/*
+ * The VMID flushes a scenario can count: a notifier's flush and the
+ * teardown's, on the VM's own VMID only.
+ */
+static void tlb_flushes_are_counted_per_vmid(void **state)
+{
+	struct pkvmsim *sim = sim_of(state);
+	struct pkvmsim_vm *vm = live_vm(sim, PKVMSIM_VM_NORMAL);
+	unsigned int vmid = pkvmsim_vm_handle(vm) - PKVMSIM_HANDLE_OFFSET + 1;
+	uint64_t n, other;
+
+	assert_int_equal(pkvmsim_tlb_flushes(sim, vmid, &n), 0);
+	assert_int_equal(n, 0);
+	assert_int_equal(pkvmsim_mmu_notify(vm, 1), 0);
+	assert_int_equal(pkvmsim_tlb_flushes(sim, vmid, &n), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(pkvmsim_vm_destroy(vm, 0), 0);
+	assert_int_equal(pkvmsim_tlb_flushes(sim, vmid, &n), 0);
+	assert_int_equal(n, 2);
+	assert_int_equal(pkvmsim_tlb_flushes(sim, vmid + 1, &other), 0);
+	assert_int_equal(other, 0);
+
+	assert_int_equal(pkvmsim_tlb_flushes(sim, 256, &n), -EINVAL);
+	assert_int_equal(pkvmsim_tlb_flushes(sim, UINT_MAX, &n), -EINVAL);
+	assert_int_equal(pkvmsim_tlb_flushes(sim, vmid, NULL), -EINVAL);
+	assert_int_equal(pkvmsim_tlb_flushes(NULL, vmid, &n), -EINVAL);
+}
+
 static void bad_arguments_are_refused(void **state)
 {
 	struct pkvmsim *sim = sim_of(state);
@@ -890,6 +918,7 @@ int main(void)
 		SIM_TEST(unshare_of_pinned_page_is_busy),
 		SIM_TEST(pages_alloc_and_free_checks),
 		SIM_TEST(share_checks_its_arguments),
+		SIM_TEST(tlb_flushes_are_counted_per_vmid),
 		SIM_TEST(bad_arguments_are_refused),
 		SIM_TEST(snapshot_and_references_during_lifecycles),
 	};

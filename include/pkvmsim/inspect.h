@@ -196,6 +196,20 @@ int pkvmsim_hyp_vm_put(struct pkvmsim *sim, unsigned int cpu,
 		       unsigned int handle);
 
 /**
+ * pkvmsim_tlb_flushes() - How many times the hypervisor has flushed the
+ * TLB of @vmid since the machine booted (a VM's VMID is its slot's index
+ * plus one; 0 is the host's).
+ *
+ * A scenario reads it to see that a VMID was flushed before it was given
+ * to another VM (SPEC 9: teardown flushes before it frees the slot).
+ *
+ * Return: 0 with *@count set; -EINVAL for a @vmid past 255 or bad
+ * arguments.
+ */
+int pkvmsim_tlb_flushes(struct pkvmsim *sim, unsigned int vmid,
+			uint64_t *count);
+
+/**
  * struct pkvmsim_vm_args - what a raw hypercall passes to name a host VM's
  * own structures, and the areas the hypervisor takes.
  * @kvm:		host address of the VM's struct kvm: x1 of

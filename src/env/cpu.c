@@ -145,12 +145,15 @@ void sim_bug(const char *file, int line, const char *cond)
 /* --- TLB --- */
 
 static unsigned long tlb_flushes;
+static unsigned long tlb_vmid_flushes[SIM_TLB_VMIDS];
 static struct sim_tlb_flush tlb_last;
 
 void sim_tlb_flush_vmid(u64 vmid)
 {
 	pthread_mutex_lock(&report_lock);
 	tlb_flushes++;
+	if (vmid < SIM_TLB_VMIDS)
+		tlb_vmid_flushes[vmid]++;
 	tlb_last.vmid = vmid;
 	tlb_last.cpu = this_cpu;
 	tlb_last.seq = sim_next_seq();
@@ -163,6 +166,17 @@ unsigned long sim_tlb_flush_count(void)
 
 	pthread_mutex_lock(&report_lock);
 	n = tlb_flushes;
+	pthread_mutex_unlock(&report_lock);
+	return n;
+}
+
+unsigned long sim_tlb_flush_count_vmid(uint64_t vmid)
+{
+	unsigned long n = 0;
+
+	pthread_mutex_lock(&report_lock);
+	if (vmid < SIM_TLB_VMIDS)
+		n = tlb_vmid_flushes[vmid];
 	pthread_mutex_unlock(&report_lock);
 	return n;
 }
@@ -183,6 +197,7 @@ void sim_tlb_reset(void)
 {
 	pthread_mutex_lock(&report_lock);
 	tlb_flushes = 0;
+	memset(tlb_vmid_flushes, 0, sizeof(tlb_vmid_flushes));
 	memset(&tlb_last, 0, sizeof(tlb_last));
 	pthread_mutex_unlock(&report_lock);
 }

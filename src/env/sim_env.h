@@ -154,7 +154,10 @@ struct sim_tlb_flush {
 	int		cpu;
 	uint64_t	seq;
 };
+/* VMIDs counted one by one: the host's 0 and one per VM-table slot. */
+#define SIM_TLB_VMIDS	256
 unsigned long sim_tlb_flush_count(void);
+unsigned long sim_tlb_flush_count_vmid(uint64_t vmid);
 bool sim_tlb_flush_last(struct sim_tlb_flush *out);
 void sim_tlb_reset(void);
 

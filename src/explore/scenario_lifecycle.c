@@ -65,7 +65,10 @@ static int slot_holds(struct pkvmsim *sim, struct pkvmsim_vm *vm,
 struct reuse {
 	struct pkvmsim_vm	*a;
 	unsigned int		a_handle;
+	unsigned int		a_vmid;
 	struct pkvmsim_vm	*vm[3];		/* made on CPU 1, 2 */
+	/* A's VMID flushes when each new VM had run (SPEC 9's order). */
+	uint64_t		a_flushes[3];
 	int			ret[3];
 };
 
@@ -75,6 +78,7 @@ static int reuse_setup(struct pkvmsim *sim, void *ctx)
 	int ret = vm_ran_once(sim, 0, &r->a);
 
 	r->a_handle = pkvmsim_vm_handle(r->a);
+	r->a_vmid = r->a_handle - PKVMSIM_HANDLE_OFFSET + 1;
 	return ret;
 }
 
@@ -94,6 +98,9 @@ static void reuse_create_body(struct pkvmsim *sim, unsigned int cpu,
 	struct reuse *r = ctx;
 
 	r->ret[cpu] = vm_ran_once(sim, cpu, &r->vm[cpu]);
+	if (!r->ret[cpu])
+		r->ret[cpu] = pkvmsim_tlb_flushes(sim, r->a_vmid,
+						  &r->a_flushes[cpu]);
 }
 
 /*
@@ -136,6 +143,14 @@ static int reuse_check(struct pkvmsim *sim, void *ctx, char *why, size_t len)
 		}
 		if (slot_holds(sim, r->vm[cpu], handle[cpu], false, why, len))
 			return 1;
+		/* On A's handle, so on A's VMID: A's teardown flushed it. */
+		if (handle[cpu] == r->a_handle && !r->a_flushes[cpu]) {
+			snprintf(why, len, "cpu%u's VM went LIVE on VM A's "
+				 "handle 0x%x, VMID %u, before A's teardown "
+				 "flushed that VMID", cpu, handle[cpu],
+				 r->a_vmid);
+			return 1;
+		}
 		a_taken |= handle[cpu] == r->a_handle;
 	}
 	if (!a_taken && scn_slot_state(sim, r->a_handle) != PKVMSIM_SLOT_FREE) {

@@ -395,3 +395,12 @@ void inspect_fini(struct pkvmsim *sim)
 	memset(&sim->inspect, 0, sizeof(sim->inspect));
 	pthread_mutex_unlock(&refs_lock);
 }
+
+int pkvmsim_tlb_flushes(struct pkvmsim *sim, unsigned int vmid,
+			uint64_t *count)
+{
+	if (!sim_ok(sim) || !count || vmid >= SIM_TLB_VMIDS)
+		return -EINVAL;
+	*count = sim_tlb_flush_count_vmid(vmid);
+	return 0;
+}
