@@ -11,8 +11,9 @@
  * points (locks, READ_ONCE/WRITE_ONCE, hypercall entry and exit, page
  * ownership changes), so a schedule is a pure function of its choices.
  * Bodies call the public API (<pkvmsim/pkvmsim.h>, <pkvmsim/inspect.h>)
- * on their own CPU; they must not start threads, block, or keep state
- * outside their context between schedules.
+ * on their own CPU; they must not start threads, block, spin waiting for
+ * another CPU (only the simulator's points hand the CPU over), or keep
+ * state outside their context between schedules.
  *
  * Every function returns 0 or a negative errno, -EINVAL for bad
  * arguments; pkvmsim_explore() and pkvmsim_replay() return 1 for a
