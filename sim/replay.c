@@ -153,6 +153,10 @@ static int replay_error(int err, const char *line)
 		line_word(line, "scenario", name, sizeof(name));
 		return usage_error("replay: unknown race scenario '%s' in the "
 				   "replay line (see 'pkvmsim list')", name);
+	case -E2BIG:
+		return usage_error("replay: the schedule in the replay line is "
+				   "longer than its step bound (max-steps): no "
+				   "run could follow it");
 	default:
 		fprintf(stderr, "pkvmsim: replay: the schedule could not run "
 			"(%s)\n", strerror(-err));

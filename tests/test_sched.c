@@ -306,6 +306,12 @@ static void replay_reproduces_and_detects_divergence(void **state)
 	assert_int_equal(sched_schedule_parse(NULL, choices, 64), -EINVAL);
 	cfg.schedule = "q";
 	assert_int_equal(sched_explorer_create(&cfg, 2, &x), -EINVAL);
+	/* Longer than any run may be: refused, not allocated. */
+	cfg.schedule = "a99999999999";
+	assert_int_equal(sched_explorer_create(&cfg, 2, &x), -E2BIG);
+	cfg.schedule = "a20";
+	cfg.max_steps = 10;
+	assert_int_equal(sched_explorer_create(&cfg, 2, &x), -E2BIG);
 }
 
 /*

@@ -52,7 +52,8 @@ enum sched_kind {
  * @preemptions: DFS: the preemption bound k.
  * @max_steps:	the step bound of one run; 0 is SCHED_DEFAULT_MAX_STEPS.
  * @schedule:	REPLAY: the schedule, as sched_schedule_format() wrote it;
- *		a trailing '+' goes on without preemption after its end.
+ *		a trailing '+' goes on without preemption after its end.  One
+ *		longer than the step bound is refused (-E2BIG).
  * @run:	RANDOM and PCT: the number of the first run, so that one run
  *		of a long exploration can be run again on its own.
  * @pct_steps:	PCT: the n to draw change points from; 0 measures it with

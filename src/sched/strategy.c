@@ -61,7 +61,12 @@ static unsigned int keep_going(unsigned int cur, unsigned int runnable)
 	return lowest(runnable);
 }
 
-static int replay_init(struct strategy *s, const char *schedule)
+/*
+ * A schedule longer than the step bound could never be followed: refuse
+ * it before allocating room for it (a pasted line may say a9999999999).
+ */
+static int replay_init(struct strategy *s, const char *schedule,
+		       uint64_t max_steps)
 {
 	size_t len;
 	char *copy;
@@ -78,6 +83,8 @@ static int replay_init(struct strategy *s, const char *schedule)
 		s->go_on = true;
 	}
 	n = sched_schedule_parse(copy, NULL, 0);
+	if (n > 0 && (uint64_t)n > max_steps + 1)
+		n = -E2BIG;
 	if (n >= 0) {
 		s->choices = malloc(n ? (size_t)n : 1);
 		if (!s->choices)
@@ -116,7 +123,8 @@ int strategy_init(struct strategy *s, const struct sched_config *cfg,
 			return -EINVAL;
 		return 0;
 	case SCHED_REPLAY:
-		return replay_init(s, cfg->schedule);
+		return replay_init(s, cfg->schedule, cfg->max_steps ?
+				   cfg->max_steps : SCHED_DEFAULT_MAX_STEPS);
 	default:
 		return -EINVAL;
 	}
