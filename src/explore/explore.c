@@ -193,8 +193,8 @@ static const char *const slot_names[] = {
 	[PKVMSIM_SLOT_LIVE]	= "LIVE",
 };
 
-/* The slots in use and the loaded vCPUs, as the run left them. */
-static void trace_table(struct pkvmsim *sim,
+/* The slots in use and the loaded vCPUs, as the run left them (@when). */
+static void trace_table(struct pkvmsim *sim, const char *when,
 			struct pkvmsim_explore_result *res, size_t *used)
 {
 	struct pkvmsim_table *t = malloc(sizeof(*t));
@@ -204,7 +204,7 @@ static void trace_table(struct pkvmsim *sim,
 		free(t);
 		return;
 	}
-	trace_append(res, used, "VM table at the end: %u reserved, %u live\n",
+	trace_append(res, used, "VM table %s: %u reserved, %u live\n", when,
 		     t->nr_reserved, t->nr_live);
 	for (i = 0; i < PKVMSIM_NR_SLOTS; i++) {
 		const struct pkvmsim_slot *s = &t->slots[i];
@@ -290,8 +290,13 @@ int explore_one(const struct pkvmsim_config *cfg,
 		/* The CPUs stopped mid-flight: nothing can be torn down. */
 		snprintf(res->why, sizeof(res->why), "%s", sr.why);
 		memset(&res->report, 0, sizeof(res->report));
-		if (trace)
+		if (trace) {
 			trace_steps(x, res, &used);
+			/* Its CPUs hold what they hold: read, don't lock. */
+			machine_mark_stopped(run.sim);
+			trace_table(run.sim, "where the run stopped", res,
+				    &used);
+		}
 		host_sim_abandon(run.sim);
 		free(run.ctx);
 		*bad = true;
@@ -315,7 +320,7 @@ int explore_one(const struct pkvmsim_config *cfg,
 	/* The table as the bodies left it, before anything is given back. */
 	if (trace) {
 		trace_steps(x, res, &used);
-		trace_table(run.sim, res, &used);
+		trace_table(run.sim, "after the last step", res, &used);
 		if (history && history[0])
 			trace_append(res, &used, "hypercall history:\n%s",
 				     history);

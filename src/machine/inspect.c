@@ -198,7 +198,7 @@ int machine_table_read(struct pkvmsim *sim, struct pkvmsim_table *out,
 	for (i = 0; i < KVM_MAX_PVMS; i++)
 		out->slots[i].handle = SIM_HANDLE_OFFSET + i;
 
-	prev_cpu = table_lock();
+	prev_cpu = sim->stopped ? sim_this_cpu() : table_lock();
 	pthread_mutex_lock(&refs_lock);
 	tbl = __atomic_load_n(&vm_table, __ATOMIC_ACQUIRE);
 	out->has_table = tbl != NULL;
@@ -231,7 +231,8 @@ int machine_table_read(struct pkvmsim *sim, struct pkvmsim_table *out,
 			out->loaded[cpu].vcpu_idx = -1;
 		}
 	}
-	table_unlock(prev_cpu);
+	if (!sim->stopped)
+		table_unlock(prev_cpu);
 
 	/* Host addresses after the hyp lock: nothing else is held with it. */
 	for (i = 0; tbl && i < KVM_MAX_PVMS; i++)
@@ -250,7 +251,7 @@ int machine_slot_read(struct pkvmsim *sim, unsigned int handle,
 	if (!sim_ok(sim) || !out || !kvm)
 		return -EINVAL;
 
-	prev_cpu = table_lock();
+	prev_cpu = sim->stopped ? sim_this_cpu() : table_lock();
 	pthread_mutex_lock(&refs_lock);
 	tbl = __atomic_load_n(&vm_table, __ATOMIC_ACQUIRE);
 	if (!tbl || idx >= KVM_MAX_PVMS)
@@ -260,7 +261,8 @@ int machine_slot_read(struct pkvmsim *sim, unsigned int handle,
 						    __ATOMIC_RELAXED),
 			  out, &hyp_kvm);
 	pthread_mutex_unlock(&refs_lock);
-	table_unlock(prev_cpu);
+	if (!sim->stopped)
+		table_unlock(prev_cpu);
 
 	*kvm = ret ? NULL : host_kvm_of(hyp_kvm);
 	return ret;
@@ -403,4 +405,10 @@ int pkvmsim_tlb_flushes(struct pkvmsim *sim, unsigned int vmid,
 		return -EINVAL;
 	*count = sim_tlb_flush_count_vmid(vmid);
 	return 0;
+}
+
+void machine_mark_stopped(struct pkvmsim *sim)
+{
+	if (sim_ok(sim))
+		sim->stopped = true;
 }

@@ -58,6 +58,12 @@ struct pkvmsim {
 
 	/* The hypercalls of a controlled run, when recorded. */
 	struct history		*history;
+
+	/*
+	 * No CPU will run again (a controlled run stopped mid-flight): the
+	 * table is read without vm_table_lock, which a stopped CPU may hold.
+	 */
+	bool			stopped;
 };
 
 void machine_violation(struct pkvmsim *sim, enum machine_violation kind,
@@ -124,6 +130,8 @@ void machine_free(struct pkvmsim *sim);
  */
 int machine_table_read(struct pkvmsim *sim, struct pkvmsim_table *out,
 		       const void **kvm);
+/* See struct pkvmsim's @stopped; only machine_free() undoes it. */
+void machine_mark_stopped(struct pkvmsim *sim);
 int machine_slot_read(struct pkvmsim *sim, unsigned int handle,
 		      struct pkvmsim_slot *out, const void **kvm);
 
