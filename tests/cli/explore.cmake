@@ -25,28 +25,11 @@ if(NOT DEFINED PROGRAM OR NOT DEFINED STATUS)
   message(FATAL_ERROR "explore.cmake: PROGRAM and STATUS are required")
 endif()
 
-set(args)
-set(i 0)
-while(DEFINED ARG${i})
-  list(APPEND args "${ARG${i}}")
-  math(EXPR i "${i} + 1")
-endwhile()
+include(${CMAKE_CURRENT_LIST_DIR}/run_program.cmake)
 
 set(failed)
 function(fail what)
   set(failed ${failed} "${what}" PARENT_SCOPE)
-endfunction()
-
-function(run_program)
-  execute_process(COMMAND ${PROGRAM} ${ARGN}
-                  RESULT_VARIABLE status
-                  OUTPUT_VARIABLE out
-                  ERROR_VARIABLE err)
-  string(JOIN " " shown ${ARGN})
-  message("$ pkvmsim ${shown}\n${out}${err}(exit status ${status})")
-  set(status "${status}" PARENT_SCOPE)
-  set(out "${out}" PARENT_SCOPE)
-  set(err "${err}" PARENT_SCOPE)
 endfunction()
 
 # The text's trace hash, or the JSON's.
