@@ -553,6 +553,115 @@ static void explore_user_scenario_bug(void **state)
 	assert_int_equal(res.report.nr_violations, 0);
 }
 
+/* --- where a run first went wrong --- */
+
+/*
+ * In profile lazy the TrustZone hears of a VM before it has a handle:
+ * the oracle records that at KVM_CREATE_VM, mid-run, and the first run
+ * then inserts the VM, so the table where it went wrong (empty) is not
+ * the table at the end (one LIVE slot).
+ */
+struct late_handle {
+	struct pkvmsim_vm	*vm;
+};
+
+static void late_handle_body(struct pkvmsim *sim, unsigned int cpu,
+			     void *ctx)
+{
+	struct late_handle *l = ctx;
+
+	if (cpu != 0 || pkvmsim_vm_create(sim, cpu, &l->vm))
+		return;
+	if (!pkvmsim_vcpu_create(l->vm, cpu, 0) &&
+	    !pkvmsim_vcpu_run(l->vm, cpu, 0))
+		pkvmsim_vcpu_put(l->vm, cpu, 0);
+}
+
+static void late_handle_teardown(struct pkvmsim *sim, void *ctx)
+{
+	struct late_handle *l = ctx;
+
+	(void)sim;
+	if (l->vm)
+		pkvmsim_vm_destroy(l->vm, 0);
+}
+
+static const struct pkvmsim_scenario late_handle = {
+	.name = "late-handle",
+	.window = "a VM known to the TrustZone before it has a handle",
+	.nr_cpus = 2,
+	.ctx_size = sizeof(struct late_handle),
+	.body = { late_handle_body, late_handle_body },
+	.teardown = late_handle_teardown,
+};
+
+/* Whether the file @f, as written so far, holds @text. */
+static bool json_holds(FILE *f, const char *text)
+{
+	char *buf;
+	long len;
+	bool found;
+
+	assert_int_equal(fseek(f, 0, SEEK_END), 0);
+	len = ftell(f);
+	assert_true(len > 0);
+	rewind(f);
+	buf = calloc(1, (size_t)len + 1);
+	assert_non_null(buf);
+	assert_int_equal(fread(buf, 1, (size_t)len, f), (size_t)len);
+	found = strstr(buf, text) != NULL;
+	free(buf);
+	return found;
+}
+
+static void explore_trace_first_violation(void **state)
+{
+	struct pkvmsim_strategy st = dfs(0);
+	char mark[128], *line;
+	FILE *json;
+
+	(void)state;
+	explore_found(&late_handle, PKVMSIM_PROFILE_LAZY,
+		      PKVMSIM_MODE_PROTECTED, &st, 1);
+	assert_true(reported(13));
+	assert_true(res.flagged_step > 0);
+
+	/* The step is marked in the trace, at its own number. */
+	line = strstr(res.trace, "<== first violation recorded");
+	assert_non_null(line);
+	while (line > res.trace && line[-1] != '\n')
+		line--;
+	snprintf(mark, sizeof(mark), "%5lld  cpu0 ",
+		 (long long)res.flagged_step);
+	assert_memory_equal(line, mark, strlen(mark));
+	/* Before the first run inserted the VM, and after. */
+	snprintf(mark, sizeof(mark), "VM table at step %lld, where the first "
+		 "violation was recorded: 0 reserved, 0 live\n",
+		 (long long)res.flagged_step);
+	assert_non_null(strstr(res.trace, mark));
+	assert_non_null(strstr(res.trace, "VM table after the last step: "
+			       "0 reserved, 1 live\n"));
+
+	/* A replay finds the same step, and puts the instant event there. */
+	json = tmpfile();
+	assert_non_null(json);
+	memset(&again, 0, sizeof(again));
+	assert_int_equal(pkvmsim_replay_json(res.replay, &late_handle, json,
+					     &again), 1);
+	assert_int_equal(again.flagged_step, res.flagged_step);
+	assert_string_equal(again.trace, res.trace);
+	snprintf(mark, sizeof(mark), "{\"ph\":\"i\",\"s\":\"g\",\"pid\":1,"
+		 "\"tid\":0,\"ts\":%lld,", (long long)res.flagged_step);
+	assert_true(json_holds(json, mark));
+	fclose(json);
+
+	/* Nothing recorded while the CPUs ran: no step is flagged. */
+	explore_found(&first_wins, PKVMSIM_PROFILE_6_18,
+		      PKVMSIM_MODE_PROTECTED, &st, 10);
+	assert_int_equal(res.flagged_step, -1);
+	assert_null(strstr(res.trace, "first violation recorded"));
+}
+
 /* --- replay --- */
 
 /* Replaying @line twice gives the violation and trace of the original. */
@@ -732,6 +841,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(explore_bad_arguments),
 		cmocka_unit_test(explore_user_scenario_bug),
 		cmocka_unit_test(explore_replay_deterministic),
+		cmocka_unit_test(explore_trace_first_violation),
 		cmocka_unit_test(explore_lazy_found),
 		cmocka_unit_test(explore_v3_found),
 		cmocka_unit_test(explore_reserve_storm),

@@ -144,8 +144,14 @@ struct pkvmsim_budget {
  * @trace_hash:	its interleaving's hash: a replay must give the same.
  * @why:	the scenario's own verdict, a deadlock or a livelock, if any.
  * @report:	the oracle's and the ledger's findings for that schedule.
- * @trace:	the schedule step by step (CPU, hypercall, point), then the
- *		VM table at the end, for a person to read.
+ * @trace:	the schedule step by step (CPU, hypercall, point), the VM
+ *		table at @flagged_step if any and at the end, for a person
+ *		to read.
+ * @flagged_step: a traced run's (@trace is written): the step at which
+ *		the oracle or the ledger had first recorded a violation, as
+ *		@trace numbers them; -1 if none was recorded while the CPUs
+ *		ran (the scenario's check, the history, the shutdown, a
+ *		deadlock or a livelock found what there is).
  */
 struct pkvmsim_explore_result {
 	uint64_t		schedules;
@@ -157,6 +163,7 @@ struct pkvmsim_explore_result {
 	char			why[512];
 	struct pkvmsim_report	report;
 	char			trace[PKVMSIM_TRACE_MAX];
+	int64_t			flagged_step;
 };
 
 /**

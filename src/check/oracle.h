@@ -108,6 +108,12 @@ void oracle_report(struct oracle *o, unsigned int invariant,
 
 /* Violations recorded so far. */
 unsigned long oracle_count(struct oracle *o);
+/*
+ * oracle_count() without the lock, for a controlled run's scheduling
+ * point, where the CPU that stopped there may hold it.  Only meaningful
+ * while no other thread can report.
+ */
+unsigned long oracle_count_peek(const struct oracle *o);
 /* Copy the first @max violations to @out; returns how many. */
 unsigned int oracle_get(struct oracle *o, struct pkvmsim_violation *out,
 			unsigned int max);

@@ -65,6 +65,11 @@ unsigned long oracle_count(struct oracle *o)
 	return n;
 }
 
+unsigned long oracle_count_peek(const struct oracle *o)
+{
+	return o ? __atomic_load_n(&o->nr_violations, __ATOMIC_RELAXED) : 0;
+}
+
 unsigned int oracle_get(struct oracle *o, struct pkvmsim_violation *out,
 			unsigned int max)
 {

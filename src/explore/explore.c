@@ -183,6 +183,9 @@ static void trace_steps(struct sched_explorer *x,
 			trace_append(res, used, " (%s)", short_where(s->where));
 		if (s->next < SCHED_MAX_THREADS && s->next != s->thread)
 			trace_append(res, used, "  -> cpu%u", s->next);
+		if ((int64_t)i == res->flagged_step)
+			trace_append(res, used, "  <== first violation "
+				     "recorded");
 		trace_append(res, used, "\n");
 	}
 }
@@ -193,17 +196,12 @@ static const char *const slot_names[] = {
 	[PKVMSIM_SLOT_LIVE]	= "LIVE",
 };
 
-/* The slots in use and the loaded vCPUs, as the run left them (@when). */
-static void trace_table(struct pkvmsim *sim, const char *when,
+/* The slots in use and the loaded vCPUs of @t, as they were @when. */
+static void trace_table(const struct pkvmsim_table *t, const char *when,
 			struct pkvmsim_explore_result *res, size_t *used)
 {
-	struct pkvmsim_table *t = malloc(sizeof(*t));
 	unsigned int i;
 
-	if (!t || pkvmsim_table_snapshot(sim, t)) {
-		free(t);
-		return;
-	}
 	trace_append(res, used, "VM table %s: %u reserved, %u live\n", when,
 		     t->nr_reserved, t->nr_live);
 	for (i = 0; i < PKVMSIM_NR_SLOTS; i++) {
@@ -222,7 +220,56 @@ static void trace_table(struct pkvmsim *sim, const char *when,
 				     "loaded\n", i, t->loaded[i].vcpu_idx,
 				     t->loaded[i].handle);
 	}
+}
+
+static void trace_table_now(struct pkvmsim *sim, const char *when,
+			    struct pkvmsim_explore_result *res, size_t *used)
+{
+	struct pkvmsim_table *t = malloc(sizeof(*t));
+
+	if (t && !pkvmsim_table_snapshot(sim, t))
+		trace_table(t, when, res, used);
 	free(t);
+}
+
+/*
+ * Where a traced run first went wrong: the step at which the oracle or
+ * the ledger first held a violation, and the table as that step left it,
+ * which the end of the run may have tidied away.
+ */
+struct first_violation {
+	struct pkvmsim		*sim;
+	unsigned long		before;	/* violations when the CPUs started */
+	int64_t			step;	/* -1 until one is seen */
+	struct pkvmsim_table	*table;	/* at @step, or NULL */
+};
+
+static void first_violation_watch(void *arg, uint64_t step)
+{
+	struct first_violation *fv = arg;
+
+	if (fv->step >= 0 || machine_violations_peek(fv->sim) == fv->before)
+		return;
+	fv->step = (int64_t)step;
+	if (fv->table && host_table_peek(fv->sim, fv->table)) {
+		free(fv->table);
+		fv->table = NULL;
+	}
+}
+
+/* The run's steps, then the table where it first went wrong, if it did. */
+static void trace_run(struct sched_explorer *x, struct first_violation *fv,
+		      struct pkvmsim_explore_result *res, size_t *used)
+{
+	char when[64];
+
+	res->flagged_step = fv->step;
+	trace_steps(x, res, used);
+	if (fv->step < 0 || !fv->table)
+		return;
+	snprintf(when, sizeof(when), "at step %lld, where the first "
+		 "violation was recorded", (long long)fv->step);
+	trace_table(fv->table, when, res, used);
 }
 
 /* See explore_internal.h. */
@@ -232,12 +279,14 @@ int explore_one(const struct pkvmsim_config *cfg,
 {
 	struct sched_result sr;
 	struct explore_run run = { .sc = sc };
+	struct first_violation fv = { .step = -1 };
 	char *history = NULL;
 	size_t used = 0;
 	unsigned int i;
 	int ret;
 
 	*bad = false;
+	res->flagged_step = -1;
 	ret = pkvmsim_create(cfg, &run.sim);
 	if (ret)
 		return ret;
@@ -263,11 +312,20 @@ int explore_one(const struct pkvmsim_config *cfg,
 		};
 	}
 
+	if (trace && x) {
+		fv.sim = run.sim;
+		fv.before = machine_violations_peek(run.sim);
+		fv.table = malloc(sizeof(*fv.table));
+		sched_explorer_watch(x, first_violation_watch, &fv);
+	}
 	ret = history_start(run.sim);
 	if (!ret)
 		ret = x ? sched_explorer_run(x, run.threads, &sr) :
 			  run_free(&run, &sr);
+	if (x)
+		sched_explorer_watch(x, NULL, NULL);
 	if (ret <= 0) {
+		free(fv.table);
 		if (sc->teardown)
 			sc->teardown(run.sim, run.ctx);
 		host_sim_destroy(run.sim, &res->report);
@@ -284,6 +342,7 @@ int explore_one(const struct pkvmsim_config *cfg,
 			sc->teardown(run.sim, run.ctx);
 		host_sim_destroy(run.sim, &res->report);
 		free(run.ctx);
+		free(fv.table);
 		return 2;
 	}
 	if (sr.outcome != SCHED_OK) {
@@ -291,14 +350,15 @@ int explore_one(const struct pkvmsim_config *cfg,
 		snprintf(res->why, sizeof(res->why), "%s", sr.why);
 		memset(&res->report, 0, sizeof(res->report));
 		if (trace) {
-			trace_steps(x, res, &used);
+			trace_run(x, &fv, res, &used);
 			/* Its CPUs hold what they hold: read, don't lock. */
 			machine_mark_stopped(run.sim);
-			trace_table(run.sim, "where the run stopped", res,
-				    &used);
+			trace_table_now(run.sim, "where the run stopped", res,
+					&used);
 		}
 		host_sim_abandon(run.sim);
 		free(run.ctx);
+		free(fv.table);
 		*bad = true;
 		return 1;
 	}
@@ -319,13 +379,14 @@ int explore_one(const struct pkvmsim_config *cfg,
 		*bad = true;
 	/* The table as the bodies left it, before anything is given back. */
 	if (trace) {
-		trace_steps(x, res, &used);
-		trace_table(run.sim, "after the last step", res, &used);
+		trace_run(x, &fv, res, &used);
+		trace_table_now(run.sim, "after the last step", res, &used);
 		if (history && history[0])
 			trace_append(res, &used, "hypercall history:\n%s",
 				     history);
 	}
 	free(history);
+	free(fv.table);
 	if (sc->teardown)
 		sc->teardown(run.sim, run.ctx);
 	if (host_sim_destroy(run.sim, &res->report))
@@ -403,9 +464,10 @@ static void trace_again(const struct pkvmsim_scenario *sc,
 	if (!again)
 		return;
 	ret = replay_line(res->replay, sc, again, true, NULL);
-	if (ret == 1 && again->trace_hash == res->trace_hash)
+	if (ret == 1 && again->trace_hash == res->trace_hash) {
 		memcpy(res->trace, again->trace, sizeof(res->trace));
-	else
+		res->flagged_step = again->flagged_step;
+	} else
 		snprintf(res->trace, sizeof(res->trace), "the schedule did not "
 			 "replay (%d): %s\n", ret, again->why);
 	free(again);

@@ -5,7 +5,8 @@
  * points (one "microsecond" each), so the picture shows the interleaving
  * itself, not how long the simulator took.  Hypercalls and lock holds are
  * complete ("X") slices on their CPU's track, a wait for a lock is a slice
- * of its own, and the violation is a global instant event at the end.
+ * of its own, and the violation is a global instant event at the step the
+ * oracle or the ledger first recorded it, or at the end.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -158,9 +159,12 @@ int explore_write_json(struct sched_explorer *x,
 				   res->report.nr_kept ?
 				   res->report.violations[0].what :
 				   "violation";
+		uint64_t at = res->flagged_step >= 0 &&
+			      (uint64_t)res->flagged_step < nr ?
+			      (uint64_t)res->flagged_step : nr;
 
 		fprintf(out, ",\n{\"ph\":\"i\",\"s\":\"g\",\"pid\":1,\"tid\":0,"
-			"\"ts\":%llu,\"name\":", (unsigned long long)nr);
+			"\"ts\":%llu,\"name\":", (unsigned long long)at);
 		json_string(out, what);
 		fputc('}', out);
 	}

@@ -18,6 +18,8 @@
 #include <pkvmsim/pkvmsim.h>
 #include "linux/kvm_host.h"
 
+struct pkvmsim_table;
+
 struct host_vcpu {
 	struct kvm_vcpu		*vcpu;		/* arena page, shared */
 	/* The host CPU it is loaded on, or -1 (vcpu_load/vcpu_put). */
@@ -96,6 +98,7 @@ int host_sim_destroy(struct pkvmsim *sim, struct pkvmsim_report *report);
  */
 void host_sim_abandon(struct pkvmsim *sim);
 
+
 /* --- hypercalls (kvm_call_hyp_nvhe) --- */
 
 /*
@@ -147,6 +150,13 @@ void kvm_arch_flush_remote_tlbs(struct pkvmsim_vm *vm);
 
 /* At pkvmsim_destroy(): forget the pages pkvmsim_host_pages_alloc() gave. */
 void host_raw_fini(struct pkvmsim *sim);
+
+/*
+ * pkvmsim_table_snapshot() from a controlled run's scheduling point, where
+ * the CPU that stopped there may hold any lock: the table is read without
+ * vm_table_lock, and a slot's host VM is 0 if the host's lock is held.
+ */
+int host_table_peek(struct pkvmsim *sim, struct pkvmsim_table *out);
 
 /* --- the simulated TrustZone (the seed's "before the first run") --- */
 

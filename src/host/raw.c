@@ -52,21 +52,31 @@ static bool vm_listed(struct pkvmsim *sim, const struct pkvmsim_vm *vm)
 	return false;
 }
 
-/* pkvmsim_vm_id() of the live host VM whose struct kvm is at @kvm, or 0. */
-static unsigned long vm_id_of_kvm(struct pkvmsim *sim, const void *kvm)
+/*
+ * pkvmsim_vm_id() of the live host VM whose struct kvm is at @kvm, or 0;
+ * under the host's lock.
+ */
+static unsigned long vm_id_of_kvm_locked(struct pkvmsim *sim, const void *kvm)
 {
 	struct pkvmsim_vm *pos;
-	unsigned long id = 0;
+
+	if (!kvm)
+		return 0;
+	TAILQ_FOREACH(pos, &sim->host->vms, link) {
+		if ((const void *)pos->kvm == kvm)
+			return pos->id;
+	}
+	return 0;
+}
+
+static unsigned long vm_id_of_kvm(struct pkvmsim *sim, const void *kvm)
+{
+	unsigned long id;
 
 	if (!sim || !kvm)
 		return 0;
 	pthread_mutex_lock(&sim->host->lock);
-	TAILQ_FOREACH(pos, &sim->host->vms, link) {
-		if ((const void *)pos->kvm == kvm) {
-			id = pos->id;
-			break;
-		}
-	}
+	id = vm_id_of_kvm_locked(sim, kvm);
 	pthread_mutex_unlock(&sim->host->lock);
 	return id;
 }
@@ -82,6 +92,24 @@ int pkvmsim_table_snapshot(struct pkvmsim *sim, struct pkvmsim_table *out)
 		return ret;
 	for (i = 0; i < PKVMSIM_NR_SLOTS; i++)
 		out->slots[i].vm = vm_id_of_kvm(sim, kvm[i]);
+	return 0;
+}
+
+int host_table_peek(struct pkvmsim *sim, struct pkvmsim_table *out)
+{
+	const void *kvm[PKVMSIM_NR_SLOTS];
+	unsigned int i;
+	int ret;
+
+	ret = machine_table_peek(sim, out, kvm);
+	if (ret)
+		return ret;
+	/* The CPU at the point may be inside a host call, holding the lock. */
+	if (pthread_mutex_trylock(&sim->host->lock))
+		return 0;
+	for (i = 0; i < PKVMSIM_NR_SLOTS; i++)
+		out->slots[i].vm = vm_id_of_kvm_locked(sim, kvm[i]);
+	pthread_mutex_unlock(&sim->host->lock);
 	return 0;
 }
 

@@ -412,3 +412,27 @@ void machine_mark_stopped(struct pkvmsim *sim)
 	if (sim_ok(sim))
 		sim->stopped = true;
 }
+
+unsigned long machine_violations_peek(struct pkvmsim *sim)
+{
+	if (!sim_ok(sim))
+		return 0;
+	return oracle_count_peek(sim->oracle) +
+	       sim_ledger_count(SIM_LEDGER_VIOLATION);
+}
+
+int machine_table_peek(struct pkvmsim *sim, struct pkvmsim_table *out,
+		       const void **kvm)
+{
+	bool stopped;
+	int ret;
+
+	if (!sim_ok(sim))
+		return -EINVAL;
+	/* Read as a stopped run is read: the CPU here may hold the lock. */
+	stopped = sim->stopped;
+	sim->stopped = true;
+	ret = machine_table_read(sim, out, kvm);
+	sim->stopped = stopped;
+	return ret;
+}

@@ -132,6 +132,14 @@ int machine_table_read(struct pkvmsim *sim, struct pkvmsim_table *out,
 		       const void **kvm);
 /* See struct pkvmsim's @stopped; only machine_free() undoes it. */
 void machine_mark_stopped(struct pkvmsim *sim);
+/*
+ * For a controlled run's scheduling point, where the CPU that stopped
+ * there may hold any lock: the violations the oracle and the ledger have
+ * recorded so far, and machine_table_read() without vm_table_lock.
+ */
+unsigned long machine_violations_peek(struct pkvmsim *sim);
+int machine_table_peek(struct pkvmsim *sim, struct pkvmsim_table *out,
+		       const void **kvm);
 int machine_slot_read(struct pkvmsim *sim, unsigned int handle,
 		      struct pkvmsim_slot *out, const void **kvm);
 

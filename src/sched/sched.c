@@ -48,6 +48,10 @@ struct sched_explorer {
 	struct sched_step		*steps;
 	uint64_t			nr_steps, cap_steps;
 	bool				ended;
+
+	void				(*watch)(void *arg, uint64_t step);
+	void				*watch_arg;
+	bool				in_watch;
 };
 
 /* The exploration running on this thread, if any. */
@@ -189,6 +193,11 @@ static void decide(struct sched_explorer *x, unsigned int me,
 		snprintf(r->why, sizeof(r->why), "out of memory for steps");
 		end_run(x, me, SCHED_LIVELOCK);
 	}
+	if (x->watch) {
+		x->in_watch = true;
+		x->watch(x->watch_arg, x->nr_steps - 1);
+		x->in_watch = false;
+	}
 	if (x->nr_steps > x->max_steps) {
 		snprintf(r->why, sizeof(r->why), "livelock: still running "
 			 "after %llu scheduling points (the bound)",
@@ -254,7 +263,7 @@ static void sched_hook(enum sim_point point, const void *addr,
 					 __ATOMIC_RELAXED);
 		return;
 	}
-	if (x->ended)
+	if (x->ended || x->in_watch)
 		return;
 	decide(x, x->cur, point, addr, where);
 }
@@ -309,6 +318,15 @@ int sched_explorer_create(const struct sched_config *cfg,
 	}
 	*xp = x;
 	return 0;
+}
+
+void sched_explorer_watch(struct sched_explorer *x,
+			  void (*fn)(void *arg, uint64_t step), void *arg)
+{
+	if (!x)
+		return;
+	x->watch = fn;
+	x->watch_arg = arg;
 }
 
 void sched_explorer_destroy(struct sched_explorer *x)

@@ -163,6 +163,16 @@ bool sched_explorer_owned(const struct sched_explorer *x);
 int sched_explorer_prefix(const struct sched_explorer *x, char *buf,
 			  size_t len);
 
+/*
+ * Call @fn(@arg, step) at every step of the runs to come, on the CPU that
+ * reached the step, before the strategy picks who goes next (NULL: stop).
+ * @fn sees the state exactly as that step left it, so it can record the
+ * step at which something first went wrong.  It must not take a lock a
+ * CPU may hold; a scheduling point it passes is ignored.
+ */
+void sched_explorer_watch(struct sched_explorer *x,
+			  void (*fn)(void *arg, uint64_t step), void *arg);
+
 /* The last run's steps (valid until the next run). */
 const struct sched_step *sched_explorer_steps(const struct sched_explorer *x,
 					      uint64_t *nr);
