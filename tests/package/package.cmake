@@ -9,6 +9,9 @@
 #                      programs
 #   STEP=pkg-config    compile EXAMPLES/lifecycle.c, inspect.c and race.c with what
 #                      pkvmsim.pc says, in WORK, run them
+#   STEP=deb           cpack -G DEB into WORK, check the package's fields
+#                      (VERSION), unpack it, check its files, run its
+#                      pkvmsim and build the examples against it
 #
 # The examples are built with the compiler of this build: a sanitized
 # library needs its own compiler's runtime, which the package's link flags
@@ -44,17 +47,11 @@ function(run_example exe)
   endif()
 endfunction()
 
-if(STEP STREQUAL "install")
-  file(REMOVE_RECURSE ${PREFIX})
-  set(config)
-  if(CONFIG)
-    set(config --config ${CONFIG})
-  endif()
-  run(${CMAKE_COMMAND} --install ${BUILD_DIR} --prefix ${PREFIX} ${config})
-
-  # Wherever GNUInstallDirs put them: lib, lib64, lib/<multiarch>.
-  file(GLOB_RECURSE installed LIST_DIRECTORIES false RELATIVE ${PREFIX}
-       ${PREFIX}/*)
+# The package's files under @prefix, wherever GNUInstallDirs put them
+# (lib, lib64, lib/<multiarch>), with headers that stand alone.
+function(check_tree prefix)
+  file(GLOB_RECURSE installed LIST_DIRECTORIES false RELATIVE ${prefix}
+       ${prefix}/*)
   foreach(regex "^include/pkvmsim/pkvmsim\\.h$" "^include/pkvmsim/hvc\\.h$"
                 "^include/pkvmsim/inspect\\.h$"
                 "^include/pkvmsim/explore\\.h$"
@@ -71,7 +68,7 @@ if(STEP STREQUAL "install")
   endforeach()
 
   # The installed headers must stand alone: nothing from the source tree.
-  file(GLOB headers ${PREFIX}/include/pkvmsim/*.h)
+  file(GLOB headers ${prefix}/include/pkvmsim/*.h)
   foreach(h ${headers})
     file(STRINGS ${h} includes REGEX "^#[ \t]*include")
     foreach(line ${includes})
@@ -80,24 +77,13 @@ if(STEP STREQUAL "install")
       endif()
     endforeach()
   endforeach()
+endfunction()
 
-elseif(STEP STREQUAL "find_package")
-  file(REMOVE_RECURSE ${WORK})
-  run(${CMAKE_COMMAND} -S ${EXAMPLES} -B ${WORK} -G ${GENERATOR}
-      -DCMAKE_MAKE_PROGRAM=${MAKE_PROGRAM}
-      -DCMAKE_C_COMPILER=${C_COMPILER}
-      -DCMAKE_COMPILE_WARNING_AS_ERROR=ON
-      -DCMAKE_PREFIX_PATH=${PREFIX}
-      -DPKVMSIM_LIBRARY=${LIBRARY})
-  run(${CMAKE_COMMAND} --build ${WORK})
-  run_example(${WORK}/lifecycle)
-  run_example(${WORK}/inspect)
-  run_example(${WORK}/race)
-
-elseif(STEP STREQUAL "pkg-config")
-  file(REMOVE_RECURSE ${WORK})
-  file(MAKE_DIRECTORY ${WORK})
-  file(GLOB_RECURSE pc ${PREFIX}/pkvmsim.pc)
+# Build and run the examples in @work with what @prefix's pkvmsim.pc says.
+function(build_with_pkg_config prefix work)
+  file(REMOVE_RECURSE ${work})
+  file(MAKE_DIRECTORY ${work})
+  file(GLOB_RECURSE pc ${prefix}/pkvmsim.pc)
   get_filename_component(pcdir "${pc}" DIRECTORY)
   set(ENV{PKG_CONFIG_PATH} ${pcdir})
   set(ENV{PKG_CONFIG_LIBDIR} ${pcdir})
@@ -115,10 +101,69 @@ elseif(STEP STREQUAL "pkg-config")
   # -lpkvmsim takes the shared library: find it at run time where it is.
   foreach(example lifecycle inspect race)
     run(${C_COMPILER} -Wall -Wextra -Werror ${cflags}
-        ${EXAMPLES}/${example}.c -o ${WORK}/${example} ${libs}
+        ${EXAMPLES}/${example}.c -o ${work}/${example} ${libs}
         -Wl,-rpath,${libdir})
-    run_example(${WORK}/${example})
+    run_example(${work}/${example})
   endforeach()
+endfunction()
+
+if(STEP STREQUAL "install")
+  file(REMOVE_RECURSE ${PREFIX})
+  set(config)
+  if(CONFIG)
+    set(config --config ${CONFIG})
+  endif()
+  run(${CMAKE_COMMAND} --install ${BUILD_DIR} --prefix ${PREFIX} ${config})
+  check_tree(${PREFIX})
+
+elseif(STEP STREQUAL "find_package")
+  file(REMOVE_RECURSE ${WORK})
+  run(${CMAKE_COMMAND} -S ${EXAMPLES} -B ${WORK} -G ${GENERATOR}
+      -DCMAKE_MAKE_PROGRAM=${MAKE_PROGRAM}
+      -DCMAKE_C_COMPILER=${C_COMPILER}
+      -DCMAKE_COMPILE_WARNING_AS_ERROR=ON
+      -DCMAKE_PREFIX_PATH=${PREFIX}
+      -DPKVMSIM_LIBRARY=${LIBRARY})
+  run(${CMAKE_COMMAND} --build ${WORK})
+  run_example(${WORK}/lifecycle)
+  run_example(${WORK}/inspect)
+  run_example(${WORK}/race)
+
+elseif(STEP STREQUAL "pkg-config")
+  build_with_pkg_config(${PREFIX} ${WORK})
+
+elseif(STEP STREQUAL "deb")
+  # cpack's .deb, unpacked as dpkg would (its tree under /usr), must hold
+  # the package and serve the examples; dpkg itself would need root.
+  file(REMOVE_RECURSE ${WORK})
+  run(${CPACK} -G DEB --config ${BUILD_DIR}/CPackConfig.cmake -B ${WORK})
+  file(GLOB deb ${WORK}/pkvmsim_*.deb)
+  list(LENGTH deb nr)
+  if(NOT nr EQUAL 1)
+    message(FATAL_ERROR "package.cmake: cpack made ${nr} .deb files")
+  endif()
+  foreach(field Package:pkvmsim Version:${VERSION} Architecture:)
+    string(REPLACE ":" ";" kv ${field})
+    list(GET kv 0 key)
+    execute_process(COMMAND ${DPKG_DEB} -f ${deb} ${key}
+                    OUTPUT_VARIABLE value OUTPUT_STRIP_TRAILING_WHITESPACE
+                    RESULT_VARIABLE status)
+    list(LENGTH kv has_value)
+    if(NOT status EQUAL 0 OR value STREQUAL "")
+      message(FATAL_ERROR "package.cmake: ${deb} has no ${key} field")
+    endif()
+    if(has_value EQUAL 2)
+      list(GET kv 1 want)
+      if(NOT value STREQUAL want)
+        message(FATAL_ERROR "package.cmake: ${key} is '${value}', not "
+                            "'${want}'")
+      endif()
+    endif()
+  endforeach()
+  run(${DPKG_DEB} -x ${deb} ${WORK}/root)
+  check_tree(${WORK}/root/usr)
+  run(${WORK}/root/usr/bin/pkvmsim list)
+  build_with_pkg_config(${WORK}/root/usr ${WORK}/pkg-config)
 
 else()
   message(FATAL_ERROR "package.cmake: unknown STEP '${STEP}'")
