@@ -43,6 +43,7 @@ enum opt_id {
 	OPT_PENDING,
 	OPT_TRACE,
 	OPT_QUIET,
+	OPT_REDUCE,
 	OPT_JOBS,
 	OPT_SHARD,
 };
@@ -239,7 +240,9 @@ int explore_jobs(const struct pkvmsim_config *cfg,
  * @strategy:	"random", "pct" or "dfs".
  * @seed:	random and PCT: the seed of the first schedule.
  * @depth:	PCT: the bug depth; 0 for the others.
- * @preemptions: DFS: the preemption bound; 0 for the others.
+ * @preemptions: DFS: the preemption bound (PKVMSIM_PREEMPTIONS_UNBOUNDED:
+ *		none); 0 for the others.
+ * @reduce:	DFS: equivalent schedules skipped (sleep sets).
  * @status:	0 nothing found, 1 a violation, -ESTALE a replay line the
  *		code no longer follows.
  * @ended:	why a clean exploration stopped ("exhausted", "budget
@@ -257,6 +260,7 @@ struct explore_desc {
 	uint64_t	seed;
 	unsigned int	depth;
 	unsigned int	preemptions;
+	bool		reduce;
 	int		status;
 	const char	*ended;
 	uint64_t	schedules;

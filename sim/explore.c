@@ -48,6 +48,7 @@ static const struct cli_option explore_options[] = {
 	{ "--trace",		OPT_TRACE,		true },
 	{ "--json",		OPT_JSON,		false },
 	{ "--quiet",		OPT_QUIET,		false },
+	{ "--reduce",		OPT_REDUCE,		false },
 	{ "--jobs",		OPT_JOBS,		true },
 	{ "--shard",		OPT_SHARD,		true },
 	{ "--help",		OPT_HELP,		false },
@@ -162,6 +163,10 @@ static int explore_option(struct explore_opts *o, struct explore_given *g,
 		return parse_uint(name, val, 1, PCT_MAX_DEPTH, &o->st.depth);
 	case OPT_PREEMPTIONS:
 		g->preemptions = true;
+		if (!strcmp(val, "all")) {
+			o->st.preemptions = PKVMSIM_PREEMPTIONS_UNBOUNDED;
+			return 0;
+		}
 		return parse_uint(name, val, 0, DFS_MAX_PREEMPTIONS,
 				  &o->st.preemptions);
 	case OPT_BUDGET:
@@ -200,6 +205,9 @@ static int explore_option(struct explore_opts *o, struct explore_given *g,
 		return 0;
 	case OPT_QUIET:
 		o->quiet = true;
+		return 0;
+	case OPT_REDUCE:
+		o->st.reduce = true;
 		return 0;
 	case OPT_JOBS:
 		return parse_uint(name, val, 1, EXPLORE_MAX_JOBS, &o->jobs);
@@ -246,6 +254,11 @@ static int explore_check(struct explore_opts *o,
 		o->st.depth = PCT_DEFAULT_DEPTH;
 	if (o->st.kind == PKVMSIM_STRATEGY_DFS && !g->preemptions)
 		o->st.preemptions = DFS_DEFAULT_PREEMPTIONS;
+	if (o->st.reduce && (o->st.kind != PKVMSIM_STRATEGY_DFS ||
+			     o->st.preemptions != PKVMSIM_PREEMPTIONS_UNBOUNDED))
+		return usage_error("--reduce: needs --strategy dfs "
+				   "--preemptions all (under a bound it would "
+				   "skip schedules within it)");
 
 	/* DFS ends by itself; the others would run for ever. */
 	if (o->st.kind != PKVMSIM_STRATEGY_DFS && !o->budget.schedules &&
@@ -466,6 +479,7 @@ int cmd_explore(int argc, char **argv)
 	d.seed = o.st.seed;
 	d.depth = o.st.depth;
 	d.preemptions = o.st.preemptions;
+	d.reduce = o.st.reduce;
 	d.status = ret;
 	print_result(&o, &d, res);
 

@@ -31,7 +31,8 @@ static const char *const strategy_summaries[PKVMSIM_STRATEGY_NR] = {
 	[PKVMSIM_STRATEGY_PCT]	  = "PCT: random priorities, --depth D - 1 "
 				    "change points (default 3)",
 	[PKVMSIM_STRATEGY_DFS]	  = "every schedule with at most "
-				    "--preemptions K (default 2)",
+				    "--preemptions K (default 2; all: no "
+				    "bound, --reduce skips equivalent ones)",
 	[PKVMSIM_STRATEGY_FREE]	  = "no control: the CPUs run at once on "
 				    "real threads; no replay",
 };
@@ -418,7 +419,11 @@ void print_explore_text(FILE *f, const struct explore_desc *d,
 	fprintf(f, "pkvmsim %s: scenario %s, %s mode, profile %s, %u CPU%s, "
 		"strategy %s", d->command, d->scenario, d->mode, d->profile,
 		d->cpus, d->cpus == 1 ? "" : "s", d->strategy);
-	if (!strcmp(d->strategy, "dfs"))
+	if (!strcmp(d->strategy, "dfs") &&
+	    d->preemptions == PKVMSIM_PREEMPTIONS_UNBOUNDED)
+		fprintf(f, ", no preemption bound%s",
+			d->reduce ? ", equivalent schedules skipped" : "");
+	else if (!strcmp(d->strategy, "dfs"))
 		fprintf(f, ", up to %u preemption%s", d->preemptions,
 			d->preemptions == 1 ? "" : "s");
 	else if (!strcmp(d->strategy, "pct"))
@@ -442,6 +447,9 @@ void print_explore_text(FILE *f, const struct explore_desc *d,
 		outcome = d->ended ? d->ended : "";
 	fprintf(f, "  schedules          %10" PRIu64 " (%s)\n", d->schedules,
 		outcome);
+	if (d->reduce)
+		fprintf(f, "  redundant          %10" PRIu64 " (equivalent to "
+			"one already run)\n", res->redundant);
 	fprintf(f, "  elapsed            %10.3f s, %.0f schedules/s\n",
 		d->seconds, per_second(d->schedules, d->seconds));
 
@@ -489,8 +497,14 @@ void print_explore_json(FILE *f, const struct explore_desc *d,
 	json_str_or_null(f, "strategy", d->strategy);
 	json_ulong(f, "seed", d->seed);
 	json_ulong(f, "depth", d->depth);
-	json_ulong(f, "preemptions", d->preemptions);
+	if (d->preemptions == PKVMSIM_PREEMPTIONS_UNBOUNDED)
+		json_str_or_null(f, "preemptions", "all");
+	else
+		json_ulong(f, "preemptions", d->preemptions);
+	json_key(f, "reduce");
+	fprintf(f, "%s,\n", d->reduce ? "true" : "false");
 	json_ulong(f, "schedules", d->schedules);
+	json_ulong(f, "redundant", res->redundant);
 	json_key(f, "seconds");
 	fprintf(f, "%.6f,\n", d->seconds);
 	json_key(f, "schedules_per_s");

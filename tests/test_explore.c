@@ -183,10 +183,22 @@ static void explore_clean(const char *window,
 			 "the oracle or the ledger objected", res.report.text,
 			 res.replay);
 	assert_int_equal(ret, 0);
-	print_message("%-24s %s k=%u: %llu schedules%s, %.2f s\n", sc->name,
-		      pkvmsim_strategy_name(st->kind), st->preemptions,
-		      (unsigned long long)res.schedules,
-		      res.exhausted ? " (exhausted)" : "", res.seconds);
+	if (st->preemptions == PKVMSIM_PREEMPTIONS_UNBOUNDED)
+		print_message("%-24s %s k=all%s: %llu schedules (%llu "
+			      "redundant)%s, %.2f s\n", sc->name,
+			      pkvmsim_strategy_name(st->kind),
+			      st->reduce ? ", reduced" : "",
+			      (unsigned long long)res.schedules,
+			      (unsigned long long)res.redundant,
+			      res.exhausted ? " (exhausted)" : "",
+			      res.seconds);
+	else
+		print_message("%-24s %s k=%u: %llu schedules%s, %.2f s\n",
+			      sc->name, pkvmsim_strategy_name(st->kind),
+			      st->preemptions,
+			      (unsigned long long)res.schedules,
+			      res.exhausted ? " (exhausted)" : "",
+			      res.seconds);
 	assert_true(res.schedules > 0);
 	assert_false(res.violation);
 	/* DFS with no limit ran its whole space; PCT its whole budget. */
@@ -329,6 +341,39 @@ static void explore_teardown_vs_load(void **state)
 	(void)state;
 	dfs_clean(W_LOAD, "teardown-vs-load", 2);
 	dfs_clean(W_LOAD, "teardown-vs-load-3", 2);
+}
+
+/*
+ * With no preemption bound, and equivalent schedules skipped, two windows
+ * of a hostile host are small enough to run whole: every schedule, not
+ * only those with at most two preemptions (5 and 11 s in a debug build;
+ * skipped where the simulator is 10-50x slower).
+ */
+static void explore_whole(const char *window, const char *name)
+{
+	const struct pkvmsim_strategy st = {
+		.kind = PKVMSIM_STRATEGY_DFS,
+		.preemptions = PKVMSIM_PREEMPTIONS_UNBOUNDED,
+		.reduce = true,
+	};
+
+	if (quick)
+		skip();
+	explore_clean(window, scenario(name), PKVMSIM_PROFILE_6_18,
+		      PKVMSIM_MODE_PROTECTED, &st, 0);
+	assert_true(res.exhausted);
+}
+
+static void explore_whole_init_vm_vs_unreserve(void **state)
+{
+	(void)state;
+	explore_whole(W_UNRESERVE, "init-vm-vs-unreserve");
+}
+
+static void explore_whole_teardown_vs_load(void **state)
+{
+	(void)state;
+	explore_whole(W_LOAD, "teardown-vs-load");
 }
 
 static void explore_teardown_vs_flush(void **state)
@@ -534,6 +579,7 @@ static const struct pkvmsim_scenario first_wins = {
 
 static void explore_user_scenario_bug(void **state)
 {
+	const struct pkvmsim_budget budget = { .schedules = 10 };
 	struct pkvmsim_strategy st = dfs(0);
 
 	(void)state;
@@ -551,6 +597,26 @@ static void explore_user_scenario_bug(void **state)
 	explore_found(&first_wins, PKVMSIM_PROFILE_6_18,
 		      PKVMSIM_MODE_PROTECTED, &st, 50);
 	assert_int_equal(res.report.nr_violations, 0);
+
+	/* And DFS with no bound, reduced; its line replays. */
+	st = dfs(0);
+	st.preemptions = PKVMSIM_PREEMPTIONS_UNBOUNDED;
+	st.reduce = true;
+	explore_found(&first_wins, PKVMSIM_PROFILE_6_18,
+		      PKVMSIM_MODE_PROTECTED, &st, 100);
+	assert_non_null(strstr(res.replay, " k=all "));
+	memset(&again, 0, sizeof(again));
+	assert_int_equal(pkvmsim_replay(res.replay, &first_wins, &again), 1);
+	assert_int_equal(again.trace_hash, res.trace_hash);
+
+	/* Not under a bound, nor for another strategy. */
+	st.preemptions = 2;
+	assert_int_equal(pkvmsim_explore(NULL, &first_wins, &st, &budget,
+					 &res), -EINVAL);
+	st = pct(PCT_SEED);
+	st.reduce = true;
+	assert_int_equal(pkvmsim_explore(NULL, &first_wins, &st, &budget,
+					 &res), -EINVAL);
 }
 
 /* --- where a run first went wrong --- */
@@ -851,6 +917,8 @@ int main(int argc, char **argv)
 		cmocka_unit_test(explore_init_vm_vs_init_vm),
 		cmocka_unit_test(explore_teardown_vs_load),
 		cmocka_unit_test(explore_teardown_vs_flush),
+		cmocka_unit_test(explore_whole_init_vm_vs_unreserve),
+		cmocka_unit_test(explore_whole_teardown_vs_load),
 		cmocka_unit_test(explore_handle_reuse),
 		cmocka_unit_test(explore_destroy_vs_notify),
 		cmocka_unit_test(explore_v3_imbalance),

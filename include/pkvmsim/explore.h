@@ -85,7 +85,16 @@ enum pkvmsim_strategy_kind {
  * @kind:	the strategy.
  * @seed:	RANDOM and PCT: schedule r is drawn from @seed + r.
  * @depth:	PCT: the bug depth d >= 1 (d - 1 priority change points).
- * @preemptions: DFS: the preemption bound k.
+ * @preemptions: DFS: the preemption bound k, or
+ *		PKVMSIM_PREEMPTIONS_UNBOUNDED for every schedule.
+ * @reduce:	DFS with no bound: skip a schedule that only reorders steps
+ *		of one already run that commute (sleep sets), so that each
+ *		class of equivalent schedules runs about once.  Steps commute
+ *		when both CPUs are inside a hypercall, at points on different
+ *		addresses (locks, loads, stores, page owners) or both loads;
+ *		the code between points is taken to be free of data races,
+ *		which a free run under ThreadSanitizer checks.  With a bound
+ *		it would skip schedules within it: -EINVAL.
  * @shard:	this run's share, 0..@nr_shards - 1 (@nr_shards 0 or 1:
  *		all): random and PCT take every @nr_shards-th schedule
  *		number, DFS a disjoint set of subtrees.  The shards'
@@ -98,9 +107,13 @@ struct pkvmsim_strategy {
 	uint64_t			seed;
 	unsigned int			depth;
 	unsigned int			preemptions;
+	bool				reduce;
 	unsigned int			shard;
 	unsigned int			nr_shards;
 };
+
+/* struct pkvmsim_strategy's @preemptions for a DFS with no bound. */
+#define PKVMSIM_PREEMPTIONS_UNBOUNDED	0xffffffffU
 
 /**
  * struct pkvmsim_budget - when to stop without a violation.
@@ -137,6 +150,9 @@ struct pkvmsim_budget {
  * struct pkvmsim_explore_result - what an exploration found.
  * @schedules:	schedules run.
  * @exhausted:	DFS: every schedule within the bound ran.
+ * @redundant:	DFS with @reduce: schedules (counted in @schedules) that
+ *		turned out to be equivalent to one already run, and were run
+ *		to their end without trying anything else.
  * @violation:	a schedule broke something; the rest describes it.
  * @seconds:	wall time spent.
  * @replay:	the line that replays the violating schedule (empty for a
@@ -156,6 +172,7 @@ struct pkvmsim_budget {
 struct pkvmsim_explore_result {
 	uint64_t		schedules;
 	bool			exhausted;
+	uint64_t		redundant;
 	bool			violation;
 	double			seconds;
 	char			replay[PKVMSIM_REPLAY_MAX];

@@ -261,7 +261,7 @@ static void first_violation_watch(void *arg, uint64_t step)
 static void trace_run(struct sched_explorer *x, struct first_violation *fv,
 		      struct pkvmsim_explore_result *res, size_t *used)
 {
-	char when[64];
+	char when[96];
 
 	res->flagged_step = fv->step;
 	trace_steps(x, res, used);
@@ -408,6 +408,7 @@ static int sched_config_of(const struct pkvmsim_strategy *st,
 		.seed = st->seed,
 		.depth = st->depth,
 		.preemptions = st->preemptions,
+		.reduce = st->reduce,
 		.max_steps = budget ? budget->max_steps : 0,
 		.shard = st->shard,
 		.nr_shards = st->nr_shards,
@@ -564,6 +565,7 @@ int pkvmsim_explore(const struct pkvmsim_config *cfg,
 	}
 	res->seconds = explore_now() - start;
 	res->exhausted = runner && sched_explorer_exhausted(x) && !bad;
+	res->redundant = sched_explorer_redundant(x);
 	res->violation = bad;
 	res->replay[0] = '\0';
 	if (bad && runner)

@@ -33,17 +33,22 @@ int explore_line(const struct pkvmsim_config *cfg,
 		 size_t len)
 {
 	uint64_t run = sched_explorer_next_run(x);
+	char k[16];
 	size_t used;
 	int n;
 
+	if (st->preemptions == PKVMSIM_PREEMPTIONS_UNBOUNDED)
+		snprintf(k, sizeof(k), "all");
+	else
+		snprintf(k, sizeof(k), "%u", st->preemptions);
 	n = snprintf(buf, len, LINE_MAGIC " lib=" LIB_VERSION " scenario=%s "
 		     "mode=%s profile=%s cpus=%u pages=%lu strategy=%s "
-		     "seed=%" PRIu64 " depth=%u k=%u run=%" PRIu64
+		     "seed=%" PRIu64 " depth=%u k=%s run=%" PRIu64
 		     " n=%" PRIu64 " max-steps=%" PRIu64, sc->name,
 		     pkvmsim_mode_name(cfg->mode),
 		     pkvmsim_profile_name(cfg->profile), cfg->nr_cpus,
 		     cfg->arena_pages, pkvmsim_strategy_name(st->kind),
-		     st->seed, st->depth, st->preemptions,
+		     st->seed, st->depth, k,
 		     res ? sched_explorer_last_run(x) : run,
 		     sched_explorer_pct_steps(x),
 		     sched_explorer_max_steps(x));
@@ -158,6 +163,10 @@ static int parse_word(struct line *l, const char *key, const char *val)
 		return parse_u64(val, 16, &l->hash);
 	}
 
+	if (!strcmp(key, "k") && !strcmp(val, "all")) {
+		l->st.preemptions = PKVMSIM_PREEMPTIONS_UNBOUNDED;
+		return 0;
+	}
 	ret = parse_u64(val, 10, &v);
 	if (ret)
 		return ret;

@@ -49,6 +49,10 @@ struct sched_explorer {
 	uint64_t			nr_steps, cap_steps;
 	bool				ended;
 
+	/* What each thread does when it next runs (strategy_pick()). */
+	struct sched_op			pending[SCHED_MAX_THREADS];
+	bool				in_hvc[SCHED_MAX_THREADS];
+
 	void				(*watch)(void *arg, uint64_t step);
 	void				*watch_arg;
 	bool				in_watch;
@@ -205,6 +209,14 @@ static void decide(struct sched_explorer *x, unsigned int me,
 		end_run(x, me, SCHED_LIVELOCK);
 	}
 
+	if (point == SIM_POINT_HVC_EXIT)
+		x->in_hvc[me] = false;
+	x->pending[me] = (struct sched_op){
+		.point = (uint8_t)point, .in_hvc = x->in_hvc[me], .addr = addr,
+	};
+	if (point == SIM_POINT_HVC_ENTRY)
+		x->in_hvc[me] = true;
+
 	if (point == SIM_POINT_LOCK_BLOCKED) {
 		x->blocked |= 1U << me;
 		x->waits_on[me] = addr;
@@ -227,7 +239,7 @@ static void decide(struct sched_explorer *x, unsigned int me,
 
 	next = strategy_pick(&x->strategy, x->nr_steps - 1,
 			     point == SCHED_POINT_START ? SCHED_NONE : me,
-			     runnable);
+			     runnable, x->pending);
 	if (next == SCHED_NONE) {
 		snprintf(r->why, sizeof(r->why), "the replayed schedule "
 			 "diverged at step %llu: its choice could not run",
@@ -371,6 +383,9 @@ int sched_explorer_run(struct sched_explorer *x,
 	x->nr_steps = 0;
 	x->ended = false;
 	memset(x->waits_on, 0, sizeof(x->waits_on));
+	memset(x->in_hvc, 0, sizeof(x->in_hvc));
+	for (i = 0; i < x->nr; i++)
+		x->pending[i] = (struct sched_op){ .point = SCHED_POINT_START };
 
 	/* Each CPU starts with the caller's thread-local state. */
 	locals_save(x->locals[MAIN_SLOT]);
@@ -385,7 +400,8 @@ int sched_explorer_run(struct sched_explorer *x,
 	sim_sched_point_hook = sched_hook;
 
 	/* The first choice: who starts. */
-	x->cur = strategy_pick(&x->strategy, 0, SCHED_NONE, x->alive);
+	x->cur = strategy_pick(&x->strategy, 0, SCHED_NONE, x->alive,
+			       x->pending);
 	if (x->cur >= x->nr) {
 		x->cur = 0;
 		res->outcome = SCHED_DIVERGED;
@@ -411,6 +427,11 @@ int sched_explorer_run(struct sched_explorer *x,
 bool sched_explorer_exhausted(const struct sched_explorer *x)
 {
 	return x && x->strategy.exhausted;
+}
+
+uint64_t sched_explorer_redundant(const struct sched_explorer *x)
+{
+	return x ? x->strategy.nr_redundant : 0;
 }
 
 uint64_t sched_explorer_frontier(const struct sched_explorer *x)

@@ -24,6 +24,8 @@
 #include "linux/sim_sched.h"
 
 #define SCHED_MAX_THREADS	8
+/* DFS: no preemption bound (with @reduce, see struct sched_config). */
+#define SCHED_UNBOUNDED		0xffffffffU
 /* The default step bound of a run: past it, a livelock. */
 #define SCHED_DEFAULT_MAX_STEPS	100000
 /* A step's point when a thread starts or ends rather than at a point. */
@@ -58,6 +60,12 @@ enum sched_kind {
  *		of a long exploration can be run again on its own.
  * @pct_steps:	PCT: the n to draw change points from; 0 measures it with
  *		a first, plain run (priorities from @seed alone).
+ * @reduce:	DFS with no bound (@preemptions SCHED_UNBOUNDED): skip a
+ *		schedule that only reorders steps that commute (sleep sets,
+ *		Godefroid 1996), so that each class of equivalent schedules
+ *		runs about once; see sched_ops_commute() for what commutes.
+ *		Not with a bound, where it would skip schedules within it
+ *		(Coons, Musuvathi, McKinley, OOPSLA 2013).
  * @shard:	this explorer's share of the exploration, 0..@nr_shards - 1
  *		(@nr_shards 0 or 1: all of it).  RANDOM and PCT take every
  *		@nr_shards-th run number; DFS takes the subtrees whose first
@@ -74,9 +82,33 @@ struct sched_config {
 	const char	*schedule;
 	uint64_t	run;
 	uint64_t	pct_steps;
+	bool		reduce;
 	unsigned int	shard;
 	unsigned int	nr_shards;
 };
+
+/*
+ * What a CPU does when it next runs: the operation of the point it
+ * stopped at, the address it is about, and whether the CPU is inside a
+ * hypercall's dispatch (between its HVC_ENTRY and HVC_EXIT points).
+ */
+struct sched_op {
+	uint8_t		point;		/* enum sim_point or SCHED_POINT_* */
+	bool		in_hvc;
+	const void	*addr;
+};
+
+/*
+ * Whether the steps of two CPUs about to do @a and @b give the same state
+ * in either order.  Only where that is known: both CPUs inside a
+ * hypercall's dispatch (outside it, the host, the oracle and the history
+ * read and write shared state between points), at a lock, load, store or
+ * page-ownership point, on different addresses or both loads.  The code
+ * between two points is taken to touch only what its points say or what
+ * a lock held across it protects: no data race, which the free mode under
+ * ThreadSanitizer checks.
+ */
+bool sched_ops_commute(const struct sched_op *a, const struct sched_op *b);
 
 enum sched_outcome {
 	SCHED_OK,		/* every thread ran to its end */
@@ -141,6 +173,12 @@ int sched_explorer_run(struct sched_explorer *x,
 
 /* DFS: every schedule within the bound has run. */
 bool sched_explorer_exhausted(const struct sched_explorer *x);
+/*
+ * DFS with @reduce: runs that turned out to reorder only commuting steps
+ * of a run already made (every CPU able to run was asleep at some point);
+ * each ran to its end without trying an alternative.
+ */
+uint64_t sched_explorer_redundant(const struct sched_explorer *x);
 /* DFS: decision points of the last run with alternatives left to try. */
 uint64_t sched_explorer_frontier(const struct sched_explorer *x);
 /* PCT: the number of steps the change points are drawn from. */

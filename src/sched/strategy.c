@@ -16,6 +16,11 @@
  *   up to its deepest decision with an untried alternative within the
  *   bound, takes that alternative, then runs without preemption.  When no
  *   such decision is left, every schedule within the bound has run.
+ *   With no bound it may reduce: a thread whose subtree at a node has
+ *   been explored sleeps in its later siblings' subtrees until a step
+ *   that does not commute with its own wakes it, and is not tried while
+ *   asleep.  A node where every runnable thread sleeps begins a schedule
+ *   equivalent to one already run: the run goes on without alternatives.
  * - REPLAY: the choices of a schedule string, one per step.
  */
 #include <errno.h>
@@ -114,6 +119,10 @@ int strategy_init(struct strategy *s, const struct sched_config *cfg,
 	if (cfg->kind == SCHED_RANDOM || cfg->kind == SCHED_PCT)
 		s->run += cfg->shard;
 
+	/* Sleep sets under a bound would skip schedules within it. */
+	if (cfg->reduce && (cfg->kind != SCHED_DFS ||
+			    cfg->preemptions != SCHED_UNBOUNDED))
+		return -EINVAL;
 	switch (cfg->kind) {
 	case SCHED_RANDOM:
 	case SCHED_DFS:
@@ -205,6 +214,8 @@ bool strategy_begin(struct strategy *s)
 	case SCHED_DFS:
 		s->preemptions = 0;
 		s->devs = 0;
+		s->next_sleep = 0;
+		s->redundant = false;
 		s->owned = dfs_owned(s);
 		s->run++;
 		break;
@@ -241,8 +252,64 @@ static bool is_preemption(unsigned int cur, unsigned int runnable,
 	return cur != SCHED_NONE && (runnable & (1U << cur)) && next != cur;
 }
 
+bool sched_ops_commute(const struct sched_op *a, const struct sched_op *b)
+{
+	bool a_ledger = a->point == SIM_POINT_LEDGER;
+	bool b_ledger = b->point == SIM_POINT_LEDGER;
+
+	if (!a->in_hvc || !b->in_hvc)
+		return false;
+	switch (a->point) {
+	case SIM_POINT_LOCK_ACQUIRE: case SIM_POINT_LOCK_RELEASE:
+	case SIM_POINT_LOCK_BLOCKED: case SIM_POINT_READ_ONCE:
+	case SIM_POINT_WRITE_ONCE: case SIM_POINT_LOAD_ACQUIRE:
+	case SIM_POINT_STORE_RELEASE: case SIM_POINT_LEDGER:
+		break;
+	default:
+		return false;
+	}
+	switch (b->point) {
+	case SIM_POINT_LOCK_ACQUIRE: case SIM_POINT_LOCK_RELEASE:
+	case SIM_POINT_LOCK_BLOCKED: case SIM_POINT_READ_ONCE:
+	case SIM_POINT_WRITE_ONCE: case SIM_POINT_LOAD_ACQUIRE:
+	case SIM_POINT_STORE_RELEASE: case SIM_POINT_LEDGER:
+		break;
+	default:
+		return false;
+	}
+	/* A page's owner (the ledger) and the memory are different things. */
+	if (a_ledger != b_ledger || a->addr != b->addr)
+		return true;
+	return (a->point == SIM_POINT_READ_ONCE ||
+		a->point == SIM_POINT_LOAD_ACQUIRE) &&
+	       (b->point == SIM_POINT_READ_ONCE ||
+		b->point == SIM_POINT_LOAD_ACQUIRE);
+}
+
+/*
+ * reduce: the sleep set below node @n, whose @n->chosen is about to run:
+ * the threads asleep at @n or explored there before, those whose next
+ * step commutes with @n->chosen's.
+ */
+static uint8_t dfs_child_sleep(const struct dfs_node *n,
+			       const struct sched_op *pending)
+{
+	unsigned int asleep = (n->sleep | n->tried) & ~(1U << n->chosen);
+	uint8_t child = 0;
+
+	while (asleep) {
+		unsigned int t = lowest(asleep);
+
+		asleep &= asleep - 1;
+		if (sched_ops_commute(&pending[t], &pending[n->chosen]))
+			child |= (uint8_t)(1U << t);
+	}
+	return child;
+}
+
 static unsigned int dfs_pick(struct strategy *s, uint64_t step,
-			     unsigned int cur, unsigned int runnable)
+			     unsigned int cur, unsigned int runnable,
+			     const struct sched_op *pending)
 {
 	struct dfs_node n;
 
@@ -253,18 +320,29 @@ static unsigned int dfs_pick(struct strategy *s, uint64_t step,
 			return SCHED_NONE;
 		s->preemptions += is_preemption(cur, runnable, n.chosen);
 		s->devs += n.chosen != n.dflt;
+		if (s->cfg.reduce)
+			s->next_sleep = dfs_child_sleep(&n, pending);
 		return n.chosen;
 	}
 
 	n = (struct dfs_node){
 		.runnable = (uint8_t)runnable,
 		.cur = (uint8_t)cur,
-		.chosen = (uint8_t)keep_going(cur, runnable),
+		.sleep = (uint8_t)(s->next_sleep & runnable),
 		.pre = (uint32_t)s->preemptions,
 		.devs = (uint32_t)s->devs,
 	};
+	if (s->cfg.reduce && !(runnable & ~n.sleep))
+		s->redundant = true;
+	n.chosen = (uint8_t)keep_going(cur, s->redundant ? runnable :
+					    runnable & ~n.sleep);
 	n.dflt = n.chosen;
-	n.tried = (uint8_t)(1U << n.chosen);
+	/* A sleeping thread is never tried; nothing is, past a redundancy. */
+	n.tried = (uint8_t)((1U << n.chosen) | n.sleep);
+	if (s->redundant)
+		n.tried = (uint8_t)runnable;
+	if (s->cfg.reduce)
+		s->next_sleep = dfs_child_sleep(&n, pending);
 	if (dfs_push(s, &n))
 		return SCHED_NONE;
 	return n.chosen;
@@ -335,7 +413,8 @@ static unsigned int pct_pick(struct strategy *s, uint64_t step,
 }
 
 unsigned int strategy_pick(struct strategy *s, uint64_t step,
-			   unsigned int cur, unsigned int runnable)
+			   unsigned int cur, unsigned int runnable,
+			   const struct sched_op *pending)
 {
 	unsigned int t;
 
@@ -346,7 +425,7 @@ unsigned int strategy_pick(struct strategy *s, uint64_t step,
 	case SCHED_PCT:
 		return pct_pick(s, step, cur, runnable);
 	case SCHED_DFS:
-		return dfs_pick(s, step, cur, runnable);
+		return dfs_pick(s, step, cur, runnable, pending);
 	case SCHED_REPLAY:
 		if (step >= s->nr_choices)
 			return s->go_on ? keep_going(cur, runnable) :
@@ -373,6 +452,7 @@ void strategy_end(struct strategy *s, uint64_t steps, bool complete)
 			s->exhausted = true;
 			break;
 		}
+		s->nr_redundant += s->redundant;
 		dfs_end(s);
 		break;
 	default:

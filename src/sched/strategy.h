@@ -18,6 +18,7 @@ struct dfs_node {
 	uint8_t		chosen;
 	uint8_t		tried;		/* choices run from this prefix */
 	uint8_t		dflt;		/* the choice without preemption */
+	uint8_t		sleep;		/* reduce: threads asleep here */
 	uint32_t	pre;		/* preemptions before this decision */
 	uint32_t	devs;		/* choices other than @dflt before it */
 };
@@ -37,6 +38,13 @@ struct strategy {
 	struct dfs_node		*stack;
 	uint64_t		len, cap, prefix;
 	uint64_t		preemptions, devs;
+	/*
+	 * reduce: the sleep set of the next new node; whether this run is
+	 * redundant (a node had every runnable thread asleep); how many were.
+	 */
+	uint8_t			next_sleep;
+	bool			redundant;
+	uint64_t		nr_redundant;
 
 	/* PCT */
 	unsigned int		prio[SCHED_MAX_THREADS];
@@ -58,11 +66,12 @@ bool strategy_begin(struct strategy *s);
 
 /*
  * Who runs after step @step, reached by @cur (SCHED_NONE at the start),
- * with @runnable able to.  SCHED_NONE: the replayed choice is not
- * runnable (the run diverged).
+ * with @runnable able to, each thread t about to do @pending[t].
+ * SCHED_NONE: the replayed choice is not runnable (the run diverged).
  */
 unsigned int strategy_pick(struct strategy *s, uint64_t step,
-			   unsigned int cur, unsigned int runnable);
+			   unsigned int cur, unsigned int runnable,
+			   const struct sched_op *pending);
 
 /* The run ended after @steps steps (and was complete if @complete). */
 void strategy_end(struct strategy *s, uint64_t steps, bool complete);
