@@ -4,7 +4,8 @@
  * live simulator, driven a command per line, one result line per command.
  *
  * console.c reads a line, finds its command and prints what it did;
- * console_script.c checks `expect` lines and runs `repeat`; console_raw.c sends hypercalls as a hostile host would; console_host.c
+ * console_script.c checks `expect` lines and runs `repeat`;
+ * console_raw.c sends hypercalls as a hostile host would; console_host.c
  * drives the simulated host kernel; console_inspect.c looks inside;
  * console_session.c boots and shuts down the simulator and keeps what the
  * console created (VMs, pages); shell.c reads the lines, from a terminal

@@ -304,8 +304,18 @@ static void cmd_check(struct console *c, int argc, char **argv)
 	       report.nr_violations, report.nr_leaked_pages);
 }
 
+/* Where the console counts its references on @h, or NULL. */
+static unsigned int *held_slot(struct console *c, uint64_t h)
+{
+	if (h < PKVMSIM_HANDLE_OFFSET ||
+	    h >= PKVMSIM_HANDLE_OFFSET + PKVMSIM_NR_SLOTS)
+		return NULL;
+	return &c->held[h - PKVMSIM_HANDLE_OFFSET];
+}
+
 static void hold(struct console *c, char **argv, bool np)
 {
+	unsigned int *held;
 	uint64_t h;
 	int ret;
 
@@ -318,7 +328,9 @@ static void hold(struct console *c, char **argv, bool np)
 		return;
 	}
 	/* Only a LIVE slot's handle gets here: it names a slot. */
-	c->held[h - PKVMSIM_HANDLE_OFFSET]++;
+	held = held_slot(c, h);
+	if (held)
+		(*held)++;
 	con_ok(c, "0");
 }
 
@@ -336,6 +348,7 @@ static void cmd_hold_np(struct console *c, int argc, char **argv)
 
 static void cmd_release(struct console *c, int argc, char **argv)
 {
+	unsigned int *held;
 	uint64_t h;
 	int ret;
 
@@ -347,8 +360,9 @@ static void cmd_release(struct console *c, int argc, char **argv)
 		con_errno(c, ret);
 		return;
 	}
-	if (c->held[h - PKVMSIM_HANDLE_OFFSET])
-		c->held[h - PKVMSIM_HANDLE_OFFSET]--;
+	held = held_slot(c, h);
+	if (held && *held)
+		(*held)--;
 	con_ok(c, "0");
 }
 

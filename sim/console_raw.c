@@ -59,7 +59,8 @@ static bool send(struct console *c, uint64_t x0, uint64_t x1, uint64_t x2,
 	ret = pkvmsim_hvc(c->sim, c->cpu, &regs);
 	if (ret) {
 		/* -EFAULT: a host panic or hyp crash, recorded, not run. */
-		con_set(c, CON_ERRNO, "%s%s%s", errno_str(ret, err, sizeof(err)),
+		con_set(c, CON_ERRNO, "%s%s%s",
+			errno_str(ret, err, sizeof(err)),
 			ret == -EFAULT ? " (not executed)" : "", suffix);
 		return false;
 	}
@@ -142,7 +143,7 @@ static void cmd_init_vm(struct console *c, int argc, char **argv)
 
 	if (send(c, PKVMSIM_HVC_ID(PKVMSIM_HCALL_PKVM_INIT_VM), args.kvm,
 		 area, pgd, "")) {
-		/* The hypervisor's now; teardown hands them to VM's memcache. */
+		/* The hyp's now; its teardown gives them to VM's memcache. */
 		con_pages_forget(c, area, nr_area);
 		con_pages_forget(c, pgd, nr_pgd);
 	} else {

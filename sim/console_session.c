@@ -181,13 +181,14 @@ static void destroy_vms(struct console *c)
 		struct con_vm *cv = &c->vms[0];
 
 		for (i = 0; i < PKVMSIM_MAX_VCPUS; i++) {
-			if (cv->loaded[i] < 0)
+			int cpu = cv->loaded[i];
+
+			if (cpu < 0)
 				continue;
-			ret = pkvmsim_vcpu_put(cv->vm, (unsigned int)cv->loaded[i],
-					       i);
+			ret = pkvmsim_vcpu_put(cv->vm, (unsigned int)cpu, i);
 			if (ret)
-				con_detail(c, "  vcpu put %lu %u on cpu %d -> %s",
-					   cv->id, i, cv->loaded[i],
+				con_detail(c, "  vcpu put %lu %u on cpu %d -> "
+					   "%s", cv->id, i, cpu,
 					   errno_str(ret, err, sizeof(err)));
 		}
 		ret = pkvmsim_vm_destroy(cv->vm, c->cpu);

@@ -162,7 +162,8 @@ static unsigned char complete(EditLine *el, int ch)
 			if (wl < len || strncmp(cmd->name, word, len))
 				continue;
 			/* "vm create" and "vm destroy" are one "vm". */
-			if (match && mlen == wl && !strncmp(match, cmd->name, wl))
+			if (match && mlen == wl &&
+			    !strncmp(match, cmd->name, wl))
 				continue;
 			n++;
 			match = cmd->name;
