@@ -355,7 +355,7 @@ int cmd_script(int argc, char **argv)
 		if (ret)
 			break;
 	}
-	ret = ferror(r.in) ? errno : 0;
+	ret = ferror(r.in) ? (errno ? errno : EIO) : 0;
 	console_finish(c, false, &tally);
 	reader_close(&r);
 	fclose(r.in);
