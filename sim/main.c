@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "console.h"
 
 const char cli_usage[] =
 "usage: pkvmsim [RUN OPTIONS]\n"
@@ -26,6 +27,8 @@ const char cli_usage[] =
 "                   [--reduce] [--json] [--quiet]\n"
 "       pkvmsim replay LINE [--trace FILE.json] [--json]\n"
 "       pkvmsim list [--json]\n"
+"       pkvmsim shell [--mode M] [--profile P] [--cpus N] [--seed S]\n"
+"       pkvmsim script FILE [--mode M] [--profile P] [--cpus N] [--seed S]\n"
 "       pkvmsim --help\n"
 "\n"
 "Runs the pKVM VM table of Linux 6.18 under a simulated host kernel and\n"
@@ -92,14 +95,16 @@ const char cli_usage[] =
 "`pkvmsim list` shows the scenarios, race scenarios, strategies, modes and\n"
 "profiles.\n"
 "\n"
+"shell is a hypercall console over a live simulator: raw hypercalls\n"
+"(reserve, teardown H, hvc ID ARGS...), the host's ioctls (vm create,\n"
+"vcpu run VM IDX, ...), the table, the ledger and the oracle, one result\n"
+"line per command; script FILE runs the same commands from FILE, and its\n"
+"'expect' lines make it a test.  'pkvmsim shell --help' lists them.\n"
+"\n"
 "Exit status: 0 no violation; 1 a violation or a failed operation (printed,\n"
-"with a replay line), or a replay line that the code no longer follows;\n"
+"with a replay line), a replay line that the code no longer follows, or a\n"
+"script that failed (an expect, or a violation it did not expect);\n"
 "2 a bad command line or replay line, or a machine that cannot boot.\n";
-
-/* Commands the design has and this program does not have yet. */
-static const char *const unimplemented[] = {
-	"shell", "script",
-};
 
 static const struct cli_option run_options[] = {
 	{ "--scenario",		OPT_SCENARIO,	true },
@@ -255,7 +260,6 @@ static int cmd_run(const char *cmd, int argc, char **argv)
 int main(int argc, char **argv)
 {
 	const char *cmd;
-	unsigned int i;
 
 	/* No command, or options only: the default scenario. */
 	if (argc < 2 || (argv[1][0] == '-' && strcmp(argv[1], "--help") &&
@@ -276,12 +280,9 @@ int main(int argc, char **argv)
 		return cmd_explore(argc - 2, argv + 2);
 	if (!strcmp(cmd, "replay"))
 		return cmd_replay(argc - 2, argv + 2);
-
-	for (i = 0; i < sizeof(unimplemented) / sizeof(unimplemented[0]); i++)
-		if (!strcmp(cmd, unimplemented[i])) {
-			fprintf(stderr, "pkvmsim: %s: not yet implemented\n",
-				cmd);
-			return EXIT_USAGE;
-		}
+	if (!strcmp(cmd, "shell"))
+		return cmd_shell(argc - 2, argv + 2);
+	if (!strcmp(cmd, "script"))
+		return cmd_script(argc - 2, argv + 2);
 	return usage_error("unknown command '%s'", cmd);
 }

@@ -5,7 +5,7 @@ set -euo pipefail
 
 pkgs=(
 	build-essential cmake ninja-build pkg-config	# build
-	libcmocka-dev libbsd-dev			# libraries
+	libcmocka-dev libbsd-dev libedit-dev		# libraries
 	clang libclang-rt-14-dev llvm			# clang, sanitizers, libFuzzer
 	valgrind					# leak checking
 	gcc-aarch64-linux-gnu				# the hyp cross build
