@@ -6,7 +6,6 @@
  */
 #include <errno.h>
 #include <inttypes.h>
-#include <limits.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -14,9 +13,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include <bsd/stdlib.h>		/* strtonum() */
-
 #include "cli.h"
+#include "number.h"
 
 int usage_error(const char *fmt, ...)
 {
@@ -30,20 +28,25 @@ int usage_error(const char *fmt, ...)
 	return EXIT_USAGE;
 }
 
-/* strtonum()'s range check, on a long long, into @out. */
-static int parse_ll(const char *opt, const char *val, long long min,
-		    long long max, long long *out)
+/*
+ * One rule for every number on the command line: number_parse()'s, then
+ * at least @min.  The message names the option and what it takes.
+ */
+static int parse_number(const char *opt, const char *val, uint64_t min,
+			uint64_t max, uint64_t *out)
 {
-	const char *errstr;
-	long long n;
+	uint64_t n;
+	int ret;
 
-	n = strtonum(val, min, max, &errstr);
-	if (errstr) {
-		if (!strcmp(errstr, "invalid"))
-			errstr = "not a number";
-		return usage_error("%s: '%s' is %s (%lld..%lld)", opt, val,
-				   errstr, min, max);
-	}
+	ret = number_parse(val, max, &n);
+	if (ret == -ERANGE || (!ret && n < min))
+		return usage_error("%s: '%s' is too %s (%" PRIu64 "..%" PRIu64
+				   ")", opt, val, ret ? "large" : "small", min,
+				   max);
+	if (ret)
+		return usage_error("%s: '%s' is not a number (decimal, or hex "
+				   "with 0x; %" PRIu64 "..%" PRIu64 ")", opt,
+				   val, min, max);
 	*out = n;
 	return 0;
 }
@@ -51,10 +54,10 @@ static int parse_ll(const char *opt, const char *val, long long min,
 int parse_uint(const char *opt, const char *val, unsigned int min,
 	       unsigned int max, unsigned int *out)
 {
-	long long n = 0;
+	uint64_t n = 0;
 	int ret;
 
-	ret = parse_ll(opt, val, min, max, &n);
+	ret = parse_number(opt, val, min, max, &n);
 	if (!ret)
 		*out = (unsigned int)n;
 	return ret;
@@ -63,47 +66,12 @@ int parse_uint(const char *opt, const char *val, unsigned int min,
 int parse_count(const char *opt, const char *val, uint64_t min,
 		uint64_t max, uint64_t *out)
 {
-	long long n = 0;
-	int ret;
-
-	/* strtonum() stops at LLONG_MAX: more than anyone will run. */
-	if (max > LLONG_MAX)
-		max = LLONG_MAX;
-	ret = parse_ll(opt, val, (long long)min, (long long)max, &n);
-	if (!ret)
-		*out = (uint64_t)n;
-	return ret;
+	return parse_number(opt, val, min, max, out);
 }
 
-/* All of a uint64_t, which strtonum()'s long long cannot hold. */
 int parse_seed(const char *opt, const char *val, uint64_t *out)
 {
-	const char *digits = val;
-	unsigned long long n;
-	char *end;
-	int base = 10;
-
-	if (!strncmp(val, "0x", 2) || !strncmp(val, "0X", 2)) {
-		digits = val + 2;
-		base = 16;
-	}
-	/* strtoull() would take a sign or blanks, and negate. */
-	if (!*digits || *digits == '-' || *digits == '+' || *digits == ' ' ||
-	    (*digits >= '\t' && *digits <= '\r'))
-		goto bad;
-
-	errno = 0;
-	n = strtoull(digits, &end, base);
-	if (*end)
-		goto bad;
-	if (errno == ERANGE)
-		return usage_error("%s: '%s' is too large (0..%" PRIu64 ")",
-				   opt, val, UINT64_MAX);
-	*out = n;
-	return 0;
-bad:
-	return usage_error("%s: '%s' is not a number (decimal, or hex with "
-			   "0x)", opt, val);
+	return parse_number(opt, val, 0, UINT64_MAX, out);
 }
 
 int parse_seconds(const char *opt, const char *val, double max, double *out)
