@@ -150,6 +150,16 @@ struct run_stats {
 	unsigned long	vcpus_created;
 	unsigned long	vcpu_runs;
 	unsigned long	notifies;
+	/* storm: handles the VMs held, and those an earlier VM had held */
+	unsigned long	handles;
+	unsigned long	handles_reused;
+	/*
+	 * storm: the most slots in use at once, and the rounds that filled
+	 * the table and emptied it, as the table showed them between phases.
+	 */
+	unsigned int	high_water;
+	unsigned int	fills;
+	unsigned int	empties;
 };
 
 void run_stats_add(struct run_stats *to, const struct run_stats *from);
@@ -186,6 +196,8 @@ void scenario_fail(struct scenario_ctx *ctx, const char *fmt, ...)
 struct run_result {
 	struct run_stats	stats;
 	uint64_t		hypercalls;	/* after boot */
+	/* ... by number; the last counts the numbers past the others */
+	uint64_t		by_nr[PKVM_HVC_TRACE_NRS + 1];
 	double			elapsed;	/* seconds of scenario */
 	unsigned long		nr_failures;
 	unsigned int		nr_failures_kept;

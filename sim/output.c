@@ -62,10 +62,25 @@ const char *profile_summary(enum pkvmsim_profile profile)
 static void print_replay(FILE *f, const struct cli_opts *opts)
 {
 	fprintf(f, "pkvmsim run --scenario %s --mode %s --profile %s "
-		"--cpus %u --vms %u --iterations %u --seed %" PRIu64,
-		opts->scenario->name, pkvmsim_mode_name(opts->cfg.mode),
-		pkvmsim_profile_name(opts->cfg.profile), opts->cfg.nr_cpus,
-		opts->vms, opts->iterations, opts->cfg.seed);
+		"--cpus %u", opts->scenario->name,
+		pkvmsim_mode_name(opts->cfg.mode),
+		pkvmsim_profile_name(opts->cfg.profile), opts->cfg.nr_cpus);
+	/* 0: storm's own default, until the table is full. */
+	if (opts->vms)
+		fprintf(f, " --vms %u", opts->vms);
+	fprintf(f, " --iterations %u --seed %" PRIu64, opts->iterations,
+		opts->cfg.seed);
+}
+
+/* "__pkvm_reserve_vm" for a hypercall number, "#N" for one unnamed. */
+static const char *hcall_label(unsigned int nr, char *buf, size_t len)
+{
+	const char *name = pkvmsim_hcall_name(nr);
+
+	if (name)
+		return name;
+	snprintf(buf, len, "#%u", nr);
+	return buf;
 }
 
 static double per_second(unsigned long long n, double elapsed)
@@ -82,13 +97,16 @@ void print_run_text(FILE *f, const struct cli_opts *opts,
 	const struct pkvmsim_report *rep = &res->report;
 	unsigned int i;
 
-	fprintf(f, "pkvmsim: scenario %s, %s mode, profile %s, %u CPU%s, "
-		"%u VM%s%s x %u iteration%s, seed %" PRIu64 "\n",
+	fprintf(f, "pkvmsim: scenario %s, %s mode, profile %s, %u CPU%s, ",
 		opts->scenario->name, pkvmsim_mode_name(opts->cfg.mode),
 		pkvmsim_profile_name(opts->cfg.profile), opts->cfg.nr_cpus,
-		opts->cfg.nr_cpus == 1 ? "" : "s", opts->vms,
-		opts->vms == 1 ? "" : "s",
-		opts->scenario->vms_per_cpu ? " per CPU" : "",
+		opts->cfg.nr_cpus == 1 ? "" : "s");
+	if (opts->vms)
+		fprintf(f, "%u VM%s%s", opts->vms, opts->vms == 1 ? "" : "s",
+			opts->scenario->vms_per_cpu ? " per CPU" : "");
+	else
+		fprintf(f, "VMs until the table is full");
+	fprintf(f, " x %u iteration%s, seed %" PRIu64 "\n",
 		opts->iterations, opts->iterations == 1 ? "" : "s",
 		opts->cfg.seed);
 	fprintf(f, "  VMs created        %10lu (%lu refused: table full)\n",
@@ -97,8 +115,30 @@ void print_run_text(FILE *f, const struct cli_opts *opts,
 	fprintf(f, "  vCPUs created      %10lu\n", st->vcpus_created);
 	fprintf(f, "  vCPU runs          %10lu\n", st->vcpu_runs);
 	fprintf(f, "  MMU notifies       %10lu\n", st->notifies);
+	if (opts->scenario->vms_per_cpu) {
+		fprintf(f, "  handles            %10lu (%lu reused, after "
+			"another VM held them)\n", st->handles,
+			st->handles_reused);
+		fprintf(f, "  table high-water   %10u slots in use at once (of "
+			"255)\n", st->high_water);
+		fprintf(f, "  table filled       %10u of %u rounds, emptied "
+			"%u\n", st->fills, opts->iterations, st->empties);
+	}
 	fprintf(f, "  hypercalls         %10" PRIu64 " (after boot)\n",
 		res->hypercalls);
+	for (i = 0; i <= PKVM_HVC_TRACE_NRS; i++) {
+		char buf[16];
+
+		if (!res->by_nr[i])
+			continue;
+		fprintf(f, "    %-26s %10" PRIu64 "\n",
+			i < PKVM_HVC_TRACE_NRS ? hcall_label(i, buf,
+							     sizeof(buf)) :
+						 "(numbers past the table)",
+			res->by_nr[i]);
+	}
+	fprintf(f, "  invariants checked %10lu answers judged, %lu whole "
+		"states\n", rep->nr_judged, rep->nr_state_checks);
 	fprintf(f, "  failed operations  %10lu\n", res->nr_failures);
 	fprintf(f, "  violations         %10lu\n", rep->nr_violations);
 	fprintf(f, "  leaked pages       %10lu\n", rep->nr_leaked_pages);
@@ -256,7 +296,7 @@ void print_run_json(FILE *f, const struct cli_opts *opts,
 {
 	const struct run_stats *st = &res->stats;
 	const struct pkvmsim_report *rep = &res->report;
-	unsigned int i;
+	unsigned int i, n;
 
 	fputs("{\n", f);
 	json_key(f, "scenario");
@@ -279,8 +319,28 @@ void print_run_json(FILE *f, const struct cli_opts *opts,
 	json_ulong(f, "vcpus_created", st->vcpus_created);
 	json_ulong(f, "vcpu_runs", st->vcpu_runs);
 	json_ulong(f, "notifies", st->notifies);
+	json_ulong(f, "handles", st->handles);
+	json_ulong(f, "handles_reused", st->handles_reused);
+	json_ulong(f, "table_high_water", st->high_water);
+	json_ulong(f, "table_fills", st->fills);
+	json_ulong(f, "table_empties", st->empties);
 	json_ulong(f, "operations", st->ops);
 	json_ulong(f, "hypercalls", res->hypercalls);
+	json_key(f, "hypercalls_by_id");
+	fputc('{', f);
+	for (i = 0, n = 0; i <= PKVM_HVC_TRACE_NRS; i++) {
+		char buf[16];
+
+		if (!res->by_nr[i])
+			continue;
+		fputs(n++ ? ", " : "", f);
+		json_str(f, i < PKVM_HVC_TRACE_NRS ?
+			 hcall_label(i, buf, sizeof(buf)) : "other");
+		fprintf(f, ": %" PRIu64, res->by_nr[i]);
+	}
+	fputs("},\n", f);
+	json_ulong(f, "answers_judged", rep->nr_judged);
+	json_ulong(f, "state_checks", rep->nr_state_checks);
 	json_ulong(f, "failed_operations", res->nr_failures);
 	json_ulong(f, "violations", rep->nr_violations);
 	json_ulong(f, "leaked_pages", rep->nr_leaked_pages);

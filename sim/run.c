@@ -68,6 +68,8 @@ int run_scenario(const struct cli_opts *opts, struct run_result *res)
 	res->elapsed = now() - start;
 
 	res->hypercalls = pkvm_hvc_trace_count(trace);
+	for (i = 0; i <= PKVM_HVC_TRACE_NRS; i++)
+		res->by_nr[i] = pkvm_hvc_trace_count_nr(trace, i);
 	res->check_ret = pkvmsim_check(ctx.sim, &res->report);
 	/* It prints what it finds itself: to stderr, before our summary. */
 	res->destroy_ret = pkvmsim_destroy(ctx.sim);

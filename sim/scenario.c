@@ -15,10 +15,7 @@
 #include <string.h>
 
 #include "cli.h"
-
-/* SPEC 1: not in the public API, and exhaust checks rather than trusts it. */
-#define KVM_MAX_PVMS	255
-#define HANDLE_OFFSET	0x1000
+#include "scenario_ops.h"
 
 /* --- the scenarios' dice: splitmix64, one stream per CPU thread --- */
 
@@ -32,13 +29,13 @@ static uint64_t rng_next(uint64_t *state)
 }
 
 /* The modulo bias is far below anything a scenario could notice. */
-static unsigned int rng_below(uint64_t *state, unsigned int n)
+unsigned int rng_below(uint64_t *state, unsigned int n)
 {
 	return (unsigned int)(rng_next(state) % n);
 }
 
 /* A random order of 0..@n-1 (Fisher-Yates). */
-static void shuffle(unsigned int *order, unsigned int n, uint64_t *rng)
+void shuffle(unsigned int *order, unsigned int n, uint64_t *rng)
 {
 	unsigned int i, j, tmp;
 
@@ -69,7 +66,7 @@ void scenario_fail(struct scenario_ctx *ctx, const char *fmt, ...)
 	pthread_mutex_unlock(&ctx->lock);
 }
 
-static const char *errname(int err)
+const char *errname(int err)
 {
 	const char *name = strerrorname_np(-err);
 
@@ -85,6 +82,12 @@ void run_stats_add(struct run_stats *to, const struct run_stats *from)
 	to->vcpus_created += from->vcpus_created;
 	to->vcpu_runs += from->vcpu_runs;
 	to->notifies += from->notifies;
+	to->handles += from->handles;
+	to->handles_reused += from->handles_reused;
+	if (from->high_water > to->high_water)
+		to->high_water = from->high_water;
+	to->fills += from->fills;
+	to->empties += from->empties;
 }
 
 /*
@@ -94,9 +97,9 @@ void run_stats_add(struct run_stats *to, const struct run_stats *from)
  * the oracle's violations about the same VM.
  */
 
-static int vm_create(struct scenario_ctx *ctx, struct run_stats *st,
-		     unsigned int cpu, bool may_be_full,
-		     struct pkvmsim_vm **vmp)
+int vm_create(struct scenario_ctx *ctx, struct run_stats *st,
+	      unsigned int cpu, bool may_be_full,
+	      struct pkvmsim_vm **vmp)
 {
 	int ret;
 
@@ -112,9 +115,9 @@ static int vm_create(struct scenario_ctx *ctx, struct run_stats *st,
 	return ret;
 }
 
-static int vcpu_create(struct scenario_ctx *ctx, struct run_stats *st,
-		       struct pkvmsim_vm *vm, unsigned int cpu,
-		       unsigned int idx)
+int vcpu_create(struct scenario_ctx *ctx, struct run_stats *st,
+		struct pkvmsim_vm *vm, unsigned int cpu,
+		unsigned int idx)
 {
 	unsigned long id = pkvmsim_vm_id(vm);
 	int ret;
@@ -131,9 +134,9 @@ static int vcpu_create(struct scenario_ctx *ctx, struct run_stats *st,
 }
 
 /* Create vCPUs 0..@n-1; returns how many there are. */
-static unsigned int vcpus_create(struct scenario_ctx *ctx,
-				 struct run_stats *st, struct pkvmsim_vm *vm,
-				 unsigned int cpu, unsigned int n)
+unsigned int vcpus_create(struct scenario_ctx *ctx,
+			  struct run_stats *st, struct pkvmsim_vm *vm,
+			  unsigned int cpu, unsigned int n)
 {
 	unsigned int idx;
 
@@ -143,8 +146,8 @@ static unsigned int vcpus_create(struct scenario_ctx *ctx,
 	return idx;
 }
 
-static int vcpu_run(struct scenario_ctx *ctx, struct run_stats *st,
-		    struct pkvmsim_vm *vm, unsigned int cpu, unsigned int idx)
+int vcpu_run(struct scenario_ctx *ctx, struct run_stats *st,
+	     struct pkvmsim_vm *vm, unsigned int cpu, unsigned int idx)
 {
 	unsigned long id = pkvmsim_vm_id(vm);
 	int ret;
@@ -159,8 +162,8 @@ static int vcpu_run(struct scenario_ctx *ctx, struct run_stats *st,
 	return ret;
 }
 
-static int vcpu_put(struct scenario_ctx *ctx, struct run_stats *st,
-		    struct pkvmsim_vm *vm, unsigned int cpu, unsigned int idx)
+int vcpu_put(struct scenario_ctx *ctx, struct run_stats *st,
+	     struct pkvmsim_vm *vm, unsigned int cpu, unsigned int idx)
 {
 	unsigned long id = pkvmsim_vm_id(vm);
 	int ret;
@@ -173,8 +176,8 @@ static int vcpu_put(struct scenario_ctx *ctx, struct run_stats *st,
 	return ret;
 }
 
-static int mmu_notify(struct scenario_ctx *ctx, struct run_stats *st,
-		      struct pkvmsim_vm *vm, unsigned int cpu)
+int mmu_notify(struct scenario_ctx *ctx, struct run_stats *st,
+	       struct pkvmsim_vm *vm, unsigned int cpu)
 {
 	unsigned long id = pkvmsim_vm_id(vm);
 	int ret;
@@ -194,8 +197,8 @@ static int mmu_notify(struct scenario_ctx *ctx, struct run_stats *st,
  * CPU claimed by another thread, which no scenario does: each CPU is one
  * thread's.
  */
-static int vm_destroy(struct scenario_ctx *ctx, struct run_stats *st,
-		      struct pkvmsim_vm *vm, unsigned int cpu)
+int vm_destroy(struct scenario_ctx *ctx, struct run_stats *st,
+	       struct pkvmsim_vm *vm, unsigned int cpu)
 {
 	unsigned long id = pkvmsim_vm_id(vm);
 	int ret;
@@ -208,139 +211,6 @@ static int vm_destroy(struct scenario_ctx *ctx, struct run_stats *st,
 		scenario_fail(ctx, "cpu %u: pkvmsim_vm_destroy(vm %lu) = %d "
 			      "(%s)", cpu, id, ret, errname(ret));
 	return ret;
-}
-
-/* --- storm: one real thread per CPU, no scheduler in between --- */
-
-struct storm_vm {
-	struct pkvmsim_vm	*vm;
-	unsigned int		nr_vcpus;
-};
-
-struct storm_cpu {
-	struct scenario_ctx	*ctx;
-	unsigned int		cpu;
-	uint64_t		rng;
-	struct run_stats	stats;
-	struct storm_vm		*vms;
-	unsigned int		*order;
-	pthread_t		thread;
-};
-
-/*
- * One round on one CPU: create every VM first, so that handles are held
- * side by side and reused across VMs, then run and destroy them in a
- * random order.
- */
-static void storm_round(struct storm_cpu *sc)
-{
-	struct scenario_ctx *ctx = sc->ctx;
-	struct run_stats *st = &sc->stats;
-	unsigned int cpu = sc->cpu;
-	unsigned int i, n = 0;
-
-	for (i = 0; i < ctx->opts->vms; i++) {
-		struct storm_vm *v = &sc->vms[n];
-
-		/* Other CPUs may hold every slot: not a failure. */
-		if (vm_create(ctx, st, cpu, true, &v->vm))
-			continue;
-		n++;
-		v->nr_vcpus = vcpus_create(ctx, st, v->vm, cpu,
-					   1 + rng_below(&sc->rng, 3));
-		/* The notifier is live from creation on: the series' window. */
-		if (rng_below(&sc->rng, 2))
-			mmu_notify(ctx, st, v->vm, cpu);
-	}
-	shuffle(sc->order, n, &sc->rng);
-
-	for (i = 0; i < n; i++) {
-		struct storm_vm *v = &sc->vms[sc->order[i]];
-		unsigned int rounds, r, idx;
-		bool leave_loaded;
-
-		/*
-		 * One VM in four never runs: destroy must then give its
-		 * reservation back (unreserve, not teardown).
-		 */
-		rounds = rng_below(&sc->rng, 4) ? 1 + rng_below(&sc->rng, 2) :
-						  0;
-		/* Now and then the fd closes with a vCPU still loaded. */
-		leave_loaded = rng_below(&sc->rng, 8) == 0;
-
-		for (r = 0; r < rounds; r++) {
-			for (idx = 0; idx < v->nr_vcpus; idx++) {
-				if (vcpu_run(ctx, st, v->vm, cpu, idx))
-					continue;
-				if (leave_loaded && r == rounds - 1 &&
-				    idx == v->nr_vcpus - 1)
-					continue;
-				vcpu_put(ctx, st, v->vm, cpu, idx);
-			}
-		}
-		if (rng_below(&sc->rng, 2))
-			mmu_notify(ctx, st, v->vm, cpu);
-		vm_destroy(ctx, st, v->vm, cpu);
-	}
-}
-
-static void *storm_thread(void *arg)
-{
-	struct storm_cpu *sc = arg;
-	unsigned int it;
-
-	for (it = 0; it < sc->ctx->opts->iterations; it++)
-		storm_round(sc);
-	return NULL;
-}
-
-static void storm(struct scenario_ctx *ctx)
-{
-	unsigned int nr_cpus = ctx->opts->cfg.nr_cpus;
-	struct storm_cpu *cpus;
-	unsigned int cpu, started;
-	int ret;
-
-	cpus = calloc(nr_cpus, sizeof(*cpus));
-	if (!cpus) {
-		scenario_fail(ctx, "storm: out of memory");
-		return;
-	}
-
-	for (started = 0; started < nr_cpus; started++) {
-		struct storm_cpu *sc = &cpus[started];
-
-		sc->ctx = ctx;
-		sc->cpu = started;
-		/* Each CPU its own stream, so one seed replays them all. */
-		sc->rng = ctx->opts->cfg.seed + started;
-		sc->vms = calloc(ctx->opts->vms, sizeof(*sc->vms));
-		sc->order = calloc(ctx->opts->vms, sizeof(*sc->order));
-		if (!sc->vms || !sc->order) {
-			scenario_fail(ctx, "storm: out of memory");
-			ret = -ENOMEM;
-		} else {
-			ret = pthread_create(&sc->thread, NULL, storm_thread,
-					     sc);
-			if (ret)
-				scenario_fail(ctx, "storm: cannot start the "
-					      "thread of cpu %u: %s", started,
-					      strerror(ret));
-		}
-		if (ret) {
-			free(sc->order);
-			free(sc->vms);
-			break;
-		}
-	}
-
-	for (cpu = 0; cpu < started; cpu++) {
-		pthread_join(cpus[cpu].thread, NULL);
-		run_stats_add(&ctx->stats, &cpus[cpu].stats);
-		free(cpus[cpu].order);
-		free(cpus[cpu].vms);
-	}
-	free(cpus);
 }
 
 /* --- lifecycle and notify-before-run: one CPU after another --- */
@@ -571,10 +441,11 @@ out:
 const struct scenario scenarios[] = {
 	{
 		.name = "storm",
-		.summary = "VM lifecycle storm: a thread per CPU creates, "
-			   "runs, notifies and destroys VMs at random",
-		.default_vms = 8,
-		.default_iterations = 100,
+		.summary = "VM lifecycle storm: a thread per CPU creates VMs "
+			   "until the table is full (or --vms each), runs, "
+			   "notifies and destroys them, round after round",
+		.default_vms = 0,
+		.default_iterations = 8,
 		.vms_per_cpu = true,
 		.run = storm,
 	},

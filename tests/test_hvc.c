@@ -478,6 +478,14 @@ static void trace_records_calls_in_order(void **state)
 	assert_int_equal(pkvmsim_hvc(sim, 3, &regs), 0);
 
 	assert_int_equal(pkvm_hvc_trace_count(trace), 3);
+	/* By number, the SVE hint bit cleared. */
+	assert_int_equal(pkvm_hvc_trace_count_nr(trace, RESERVE), 1);
+	assert_int_equal(pkvm_hvc_trace_count_nr(trace, UNRESERVE), 1);
+	assert_int_equal(pkvm_hvc_trace_count_nr(trace,
+				PKVMSIM_HCALL_KVM_VCPU_RUN), 1);
+	assert_int_equal(pkvm_hvc_trace_count_nr(trace,
+				PKVMSIM_HCALL_PKVM_TEARDOWN_VM), 0);
+	assert_int_equal(pkvm_hvc_trace_count_nr(NULL, RESERVE), 0);
 	e = entry_at(trace, 0);
 	assert_entry(&e, 0, 2, RESERVE, &reserve, PKVMSIM_SMCCC_RET_SUCCESS,
 		     FIRST_HANDLE);
@@ -538,6 +546,7 @@ static void trace_clear_starts_over(void **state)
 	result(sim, 0, RESERVE, 0);
 	pkvm_hvc_trace_clear(trace);
 	assert_int_equal(pkvm_hvc_trace_count(trace), 0);
+	assert_int_equal(pkvm_hvc_trace_count_nr(trace, RESERVE), 0);
 	assert_int_equal(pkvm_hvc_trace_get(trace, 0, &e), -ENOENT);
 
 	result(sim, 1, UNRESERVE, FIRST_HANDLE + 2);

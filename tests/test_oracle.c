@@ -381,8 +381,11 @@ static void expect_clean(struct fix *f)
 
 static void clean_lifecycle_reports_nothing(void **state)
 {
+	unsigned long judged, states, judged_now, states_now;
 	struct fix *f = *state;
+	struct pkvmsim_report *rep;
 	struct hvm h;
+	struct call c;
 	pkvm_handle_t handle;
 
 	hvm_create(f, &h, 1, 2, 0);
@@ -396,9 +399,20 @@ static void clean_lifecycle_reports_nothing(void **state)
 	hvc(f, 1, 1, VCPU_LOAD, handle, 0, 0);
 	hvc(f, 2, 1, VCPU_LOAD, handle, 1, 0);
 	assert_int_equal(hyp_vm_refs(handle), 2);
+	oracle_checked(f->o, &judged, &states);
 	hvc(f, 3, 1, TLB_FLUSH, handle, 0, 0);
 	/* Two vCPUs loaded, two references: as it should be. */
 	assert_true(oracle_check_state(f->o));
+	/* One answer judged, one whole state checked. */
+	oracle_checked(f->o, &judged_now, &states_now);
+	assert_int_equal(judged_now, judged + 1);
+	assert_int_equal(states_now, states + 1);
+	/* A call made while another is in flight is not judged alone. */
+	c = begin(f, 1, 1, TLB_FLUSH, handle, 0, 0);
+	hvc(f, 2, 1, TLB_FLUSH, handle, 0, 0);
+	done(f, &c);
+	oracle_checked(f->o, &judged, &states);
+	assert_int_equal(judged, judged_now);
 	hvc(f, 1, 1, VCPU_PUT, 0, 0, 0);
 	hvc(f, 2, 1, VCPU_PUT, 0, 0, 0);
 	assert_true(oracle_check_state(f->o));
@@ -408,6 +422,13 @@ static void clean_lifecycle_reports_nothing(void **state)
 	assert_int_equal(slot_state_of(handle), SLOT_FREE);
 	assert_true(oracle_check_state(f->o));
 	expect_clean(f);
+
+	/* The machine's own oracle judged the raw calls as they went by. */
+	rep = calloc(1, sizeof(*rep));
+	assert_non_null(rep);
+	assert_int_equal(pkvmsim_check(f->sim, rep), 0);
+	assert_true(rep->nr_judged > 0);
+	free(rep);
 }
 
 /* A creation that fails after the reserve gives it back: nothing left. */

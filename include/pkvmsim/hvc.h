@@ -149,6 +149,15 @@ void pkvm_hvc_trace_destroy(struct pkvm_hvc_trace *trace);
 const struct pkvm_hvc_ops *pkvm_hvc_trace_ops(struct pkvm_hvc_trace *trace);
 /* Calls seen (kept or not). */
 uint64_t pkvm_hvc_trace_count(const struct pkvm_hvc_trace *trace);
+/* Hypercall numbers counted one by one; the rest are counted together. */
+#define PKVM_HVC_TRACE_NRS	64
+/*
+ * Calls seen (kept or not) with hypercall number @nr, as struct
+ * pkvm_hvc_trace_entry's @nr; any @nr from PKVM_HVC_TRACE_NRS up gives
+ * the count of all those numbers together.
+ */
+uint64_t pkvm_hvc_trace_count_nr(const struct pkvm_hvc_trace *trace,
+				 uint64_t nr);
 /* Entry @i, 0 = first; -ENOENT past the kept ones. */
 int pkvm_hvc_trace_get(const struct pkvm_hvc_trace *trace, size_t i,
 		       struct pkvm_hvc_trace_entry *entry);

@@ -206,6 +206,11 @@ struct pkvmsim_violation {
  * @nr_kept:		entries filled in @violations (the first ones).
  * @violations:		the oracle's structured records, oldest first.
  * @text:		one line per violation and leaked page.
+ * @nr_judged:		hypercall answers the oracle judged against the
+ *			model of the table (those made with no other call in
+ *			flight) so far.
+ * @nr_state_checks:	whole-state checks (SPEC 8's invariants over every
+ *			slot, CPU and VM) made so far.
  */
 struct pkvmsim_report {
 	unsigned long			nr_violations;
@@ -216,6 +221,8 @@ struct pkvmsim_report {
 	unsigned int			nr_kept;
 	struct pkvmsim_violation	violations[PKVMSIM_REPORT_KEPT];
 	char				text[8192];
+	unsigned long			nr_judged;
+	unsigned long			nr_state_checks;
 };
 
 /**

@@ -285,9 +285,11 @@ void oracle_hvc_exit(struct oracle *o, int cpu, unsigned long vm_id,
 	v = oracle_find_vm(o, vm_id);
 	if (v && o->mode == PKVMSIM_MODE_PROTECTED)
 		oracle_host_exit(o, cpu, v, nr, in, delivered, result, ret, op);
-	if (alone && c->have_table)
+	if (alone && c->have_table) {
+		o->nr_judged++;
 		oracle_judge(o, cpu, vm_id, v, nr, op, c, in, delivered, result,
 			     reached && delivered);
+	}
 
 	if (c && c->depth) {
 		c->depth--;

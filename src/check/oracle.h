@@ -114,6 +114,9 @@ unsigned long oracle_count(struct oracle *o);
  * while no other thread can report.
  */
 unsigned long oracle_count_peek(const struct oracle *o);
+/* Answers judged alone, and whole states checked, so far. */
+void oracle_checked(struct oracle *o, unsigned long *judged,
+		    unsigned long *state_checks);
 /* Copy the first @max violations to @out; returns how many. */
 unsigned int oracle_get(struct oracle *o, struct pkvmsim_violation *out,
 			unsigned int max);

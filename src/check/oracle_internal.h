@@ -146,6 +146,10 @@ struct oracle {
 
 	unsigned long		nr_violations;
 	struct pkvmsim_violation kept[ORACLE_KEPT];
+
+	/* What was checked: answers judged, whole states compared. */
+	unsigned long		nr_judged;
+	unsigned long		nr_state_checks;
 };
 
 /* --- helpers --- */

@@ -65,6 +65,18 @@ unsigned long oracle_count(struct oracle *o)
 	return n;
 }
 
+void oracle_checked(struct oracle *o, unsigned long *judged,
+		    unsigned long *state_checks)
+{
+	*judged = *state_checks = 0;
+	if (!o)
+		return;
+	pthread_mutex_lock(&o->lock);
+	*judged = o->nr_judged;
+	*state_checks = o->nr_state_checks;
+	pthread_mutex_unlock(&o->lock);
+}
+
 unsigned long oracle_count_peek(const struct oracle *o)
 {
 	return o ? __atomic_load_n(&o->nr_violations, __ATOMIC_RELAXED) : 0;

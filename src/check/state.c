@@ -279,6 +279,7 @@ bool oracle_check_state(struct oracle *o)
 	check_cpus(o, now);
 	if (tbl && o->mode == PKVMSIM_MODE_PROTECTED)
 		check_vms(o, now);
+	o->nr_state_checks++;
 	pthread_mutex_unlock(&o->lock);
 	return true;
 }

@@ -29,6 +29,8 @@ struct pkvm_hvc_trace {
 
 	pthread_mutex_t		lock;	/* protects everything below */
 	uint64_t		count;	/* calls seen since the last clear */
+	/* ... by number; the last counts every number past the others */
+	uint64_t		by_nr[PKVM_HVC_TRACE_NRS + 1];
 	struct pkvm_hvc_trace_entry entries[];
 };
 
@@ -58,6 +60,8 @@ static int trace_hvc(void *ctx, unsigned int cpu, struct pkvmsim_regs *regs)
 
 	pthread_mutex_lock(&trace->lock);
 	entry.seq = trace->count++;
+	trace->by_nr[entry.nr < PKVM_HVC_TRACE_NRS ? entry.nr :
+					       PKVM_HVC_TRACE_NRS]++;
 	if (entry.seq < trace->capacity)
 		trace->entries[entry.seq] = entry;
 	pthread_mutex_unlock(&trace->lock);
@@ -122,6 +126,20 @@ uint64_t pkvm_hvc_trace_count(const struct pkvm_hvc_trace *trace)
 	return n;
 }
 
+uint64_t pkvm_hvc_trace_count_nr(const struct pkvm_hvc_trace *trace,
+				 uint64_t nr)
+{
+	uint64_t n;
+
+	if (!trace)
+		return 0;
+
+	pthread_mutex_lock(trace_lock(trace));
+	n = trace->by_nr[nr < PKVM_HVC_TRACE_NRS ? nr : PKVM_HVC_TRACE_NRS];
+	pthread_mutex_unlock(trace_lock(trace));
+	return n;
+}
+
 int pkvm_hvc_trace_get(const struct pkvm_hvc_trace *trace, size_t i,
 		       struct pkvm_hvc_trace_entry *entry)
 {
@@ -146,6 +164,7 @@ void pkvm_hvc_trace_clear(struct pkvm_hvc_trace *trace)
 
 	pthread_mutex_lock(&trace->lock);
 	trace->count = 0;
+	memset(trace->by_nr, 0, sizeof(trace->by_nr));
 	pthread_mutex_unlock(&trace->lock);
 }
 

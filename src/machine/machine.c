@@ -536,6 +536,8 @@ void machine_fill_report(struct pkvmsim *sim, struct pkvmsim_report *report)
 		}
 	}
 
+	oracle_checked(sim->oracle, &report->nr_judged,
+		       &report->nr_state_checks);
 	report->nr_refusals = sim_ledger_count(SIM_LEDGER_REFUSED);
 	report->nr_warnings = sim_warn_count();
 	report->nr_leaked_pages =
