@@ -146,6 +146,9 @@ struct oracle {
 
 	unsigned long		nr_violations;
 	struct pkvmsim_violation kept[ORACLE_KEPT];
+
+	/* The machine died (a hyp BUG): nothing more is judged. */
+	bool			dead;
 };
 
 /* --- helpers --- */

@@ -56,6 +56,9 @@ int host_cpu_enter(struct pkvmsim *sim, unsigned int cpu)
 {
 	if (!sim || sim != machine_live() || cpu >= sim->cfg.nr_cpus)
 		return -EINVAL;
+	/* The hypervisor died of a BUG: the host runs no more. */
+	if (machine_dead(sim))
+		return -EFAULT;
 	if (__atomic_exchange_n(&sim->host->cpu_busy[cpu], 1, __ATOMIC_ACQUIRE))
 		return -EBUSY;
 	host_cpu = (int)cpu;

@@ -249,7 +249,8 @@ int history_stop(struct pkvmsim *sim, char *why, size_t len, char *text,
 		if (h->keep[i])
 			ops[nr++] = h->ops[i];
 	pthread_mutex_unlock(&h->lock);
-	if (h->overflow)
+	/* Too long to check; or the machine died and that is the verdict. */
+	if (h->overflow || machine_dead(sim))
 		return 0;
 
 	res = malloc(sizeof(*res));
