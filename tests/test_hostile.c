@@ -10,6 +10,11 @@
  *   inspection and pkvmsim_destroy() still work, and the process lives,
  *   on a plain CPU and on a fiber of an exploration, where a CPU waiting
  *   for a lock the dead CPU held finishes instead of hanging.
+ * - Raw init_vm / init_vcpu arguments at the top of the address space,
+ *   one byte short of a page, odd, or naming hypervisor memory get the
+ *   hypervisor's own errno, with no page changing hands; a host structure
+ *   at a misaligned address in memory, which C cannot read, is refused as
+ *   unmodelled.  UBSan aborts the test if any of it is undefined.
  *
  * init_vcpu's -ENOMEM on a RESERVED handle is tested in test_oracle.c.
  */
@@ -20,6 +25,7 @@
 #include <pkvmsim/explore.h>
 #include <pkvmsim/inspect.h>
 #include "sim_test.h"
+#include "machine.h"
 
 #define INIT_VM		PKVMSIM_HCALL_PKVM_INIT_VM
 #define INIT_VCPU	PKVMSIM_HCALL_PKVM_INIT_VCPU
@@ -72,6 +78,11 @@ static int raw(struct pkvmsim *sim, unsigned int cpu, unsigned long nr,
 	return ret;
 }
 
+static struct pkvm_hyp_vm *hyp_vm_named(unsigned int handle)
+{
+	return vm_table[handle - SIM_HANDLE_OFFSET];
+}
+
 static unsigned int pins_of(uint64_t hva)
 {
 	struct sim_page_info info;
@@ -82,7 +93,7 @@ static unsigned int pins_of(uint64_t hva)
 }
 
 /* A hyp VM of @nr_vcpus built by raw calls on a shared struct kvm. */
-static unsigned int raw_vm(struct pkvmsim *sim, int nr_vcpus)
+static unsigned int raw_vm(struct pkvmsim *sim, int nr_vcpus, uint64_t *kvmp)
 {
 	unsigned long kvm_pages = pages_of(sizeof(struct kvm));
 	uint64_t kvm_hva = host_pages(sim, kvm_pages, true);
@@ -98,6 +109,8 @@ static unsigned int raw_vm(struct pkvmsim *sim, int nr_vcpus)
 	assert_int_equal(sim_hvc(sim, 0, INIT_VM, kvm_hva,
 				 host_pages(sim, vm_pages, false),
 				 host_pages(sim, pgd_pages, false)), 0);
+	if (kvmp)
+		*kvmp = kvm_hva;
 	return (unsigned int)handle;
 }
 
@@ -153,7 +166,7 @@ static void pin_count_overflow_stops_the_machine(void **state)
 	unsigned long i;
 
 	(void)state;
-	handle = raw_vm(sim, (int)nr);
+	handle = raw_vm(sim, (int)nr, NULL);
 	vcpu_hva = host_pages(sim, 1, true);
 	vcpu = (struct kvm_vcpu *)(uintptr_t)vcpu_hva;
 	areas = host_pages(sim, nr, false);
@@ -327,12 +340,187 @@ static void bug_on_a_fiber_ends_the_schedule(void **state)
 	assert_next_machine_clean();
 }
 
+/* --- raw pointers the hypervisor must refuse without UB --- */
+
+/*
+ * Host addresses at which no struct kvm or kvm_vcpu the hypervisor may use
+ * lies: outside memory, or hypervisor memory (by its hyp address, or by
+ * the host's address of the carve-out, which the host gave away).
+ */
+static unsigned int bad_addresses(uint64_t *out)
+{
+	uint64_t host_end = (uintptr_t)sim_arena_host_base() +
+			    sim_arena_nr_pages() * SIM_PAGE_SIZE;
+	uint64_t table_phys = hyp_virt_to_phys(vm_table);
+	unsigned int n = 0;
+
+	out[n++] = ~0ULL;
+	out[n++] = ~0ULL - 7;
+	out[n++] = ~0ULL - 0xfff;			/* the last page */
+	out[n++] = ~0ULL - 0x1000;			/* a page less one */
+	out[n++] = 0x7fffffffffffffffULL;
+	out[n++] = 0x8000000000000000ULL;
+	out[n++] = 0;
+	out[n++] = 1;
+	out[n++] = 0xfff;
+	out[n++] = host_end - 8;			/* runs off the end */
+	out[n++] = host_end;
+	out[n++] = host_end + 1;
+	out[n++] = (uintptr_t)vm_table;
+	out[n++] = (uintptr_t)vm_table + 1;
+	out[n++] = (uintptr_t)sim_host_va(table_phys);
+	/* What a plain host-to-hyp offset would put at the very top. */
+	out[n++] = ~0ULL - sim_hyp_va_offset;
+	out[n++] = ~0ULL - 0x40 - sim_hyp_va_offset;
+	return n;
+}
+
+/* No page changed owner, share or pins: compare two walks of the arena. */
+static unsigned long arena_digest(void)
+{
+	unsigned long i, digest = 0;
+	struct sim_page_info info;
+
+	for (i = 0; i < sim_arena_nr_pages(); i++) {
+		assert_int_equal(sim_ledger_page(SIM_PHYS_BASE +
+						 i * SIM_PAGE_SIZE, &info), 0);
+		digest = digest * 31 + (unsigned long)info.host_state * 7 +
+			 (unsigned long)info.hyp_state * 3 + info.refcount;
+	}
+	return digest;
+}
+
+/*
+ * init_vm with a bad struct kvm (x1) is refused by the pin: -EPERM; bad
+ * VM or PGD areas (x2, x3) by the donation: -ENOMEM.  init_vcpu with a bad
+ * struct kvm_vcpu (x2) is refused by the pin: -EBUSY; a bad vCPU area
+ * (x3) by the donation: -ENOMEM.  No page changes hands, the table stands,
+ * and the oracle (and the history, recording) read none of it as memory.
+ */
+static void raw_pointers_at_the_edges(void **state)
+{
+	struct pkvmsim *sim = boot(0);
+	unsigned long vm_pages = pages_of(pkvm_get_hyp_vm_size(1));
+	unsigned long pgd_pages = pages_of(kvm_pgtable_stage2_pgd_size(0));
+	uint64_t bad[24], kvm_hva, vcpu_hva, vm_area, pgd, area;
+	struct pkvmsim_report report;
+	unsigned int i, n, live;
+	unsigned long digest;
+	struct kvm *kvm;
+
+	(void)state;
+	live = raw_vm(sim, 1, NULL);
+	kvm_hva = host_pages(sim, pages_of(sizeof(struct kvm)), true);
+	kvm = (struct kvm *)(uintptr_t)kvm_hva;
+	kvm->created_vcpus = 1;
+	kvm->arch.pkvm.handle = (unsigned int)sim_hvc(sim, 0, RESERVE, 0, 0,
+						     0);
+	vm_area = host_pages(sim, vm_pages, false);
+	pgd = host_pages(sim, pgd_pages, false);
+	vcpu_hva = host_pages(sim, 1, true);
+	area = host_pages(sim, 1, false);
+	n = bad_addresses(bad);
+	assert_int_equal(history_start(sim), 0);
+	digest = arena_digest();
+
+	for (i = 0; i < n; i++) {
+		if (sim_hvc(sim, 1, INIT_VM, bad[i], vm_area, pgd) != -EPERM)
+			fail_msg("init_vm kvm %#llx", (unsigned long long)bad[i]);
+		if (sim_hvc(sim, 1, INIT_VM, kvm_hva, bad[i], pgd) != -ENOMEM)
+			fail_msg("init_vm area %#llx",
+				 (unsigned long long)bad[i]);
+		if (sim_hvc(sim, 1, INIT_VM, kvm_hva, vm_area, bad[i]) !=
+		    -ENOMEM)
+			fail_msg("init_vm pgd %#llx",
+				 (unsigned long long)bad[i]);
+		if (sim_hvc(sim, 1, INIT_VCPU, live, bad[i], area) != -EBUSY)
+			fail_msg("init_vcpu vcpu %#llx",
+				 (unsigned long long)bad[i]);
+		if (sim_hvc(sim, 1, INIT_VCPU, live, vcpu_hva, bad[i]) !=
+		    -ENOMEM)
+			fail_msg("init_vcpu area %#llx",
+				 (unsigned long long)bad[i]);
+	}
+	assert_int_equal(arena_digest(), digest);
+	assert_int_equal(slot_state_of(kvm->arch.pkvm.handle), SLOT_RESERVED);
+	assert_null(hyp_vm_named(live)->vcpus[0]);
+	history_cancel(sim);
+	/* The pages this test holds are away from home: no violation. */
+	assert_int_equal(pkvmsim_check(sim, &report), -EUCLEAN);
+	assert_int_equal(report.nr_violations, 0);
+
+	/* The machine carries on: the VMs go as usual. */
+	assert_int_equal(sim_hvc(sim, 0, PKVMSIM_HCALL_PKVM_TEARDOWN_VM, live,
+				 0, 0), 0);
+	sim_hvc(sim, 0, PKVMSIM_HCALL_PKVM_UNRESERVE_VM, kvm->arch.pkvm.handle,
+		0, 0);
+	assert_int_equal(slot_state_of(kvm->arch.pkvm.handle), SLOT_FREE);
+	assert_int_equal(pkvmsim_check(sim, &report), -EUCLEAN);
+	assert_int_equal(report.nr_violations, 0);
+	/* Only the raw pages this test never gave back are away. */
+	assert_int_equal(pkvmsim_destroy(sim), -EUCLEAN);
+}
+
+/*
+ * A struct kvm or kvm_vcpu at a misaligned address in memory (one byte
+ * into a shared page, where the pin would succeed; the arena's last
+ * byte): EL2 reads it unaligned, C cannot.  The machine does not run the
+ * call and reports that, naming the call; nothing changes, and the
+ * machine carries on.
+ */
+static void misaligned_host_struct_is_unmodelled(void **state)
+{
+	struct pkvmsim *sim = boot(0);
+	unsigned long vm_pages = pages_of(pkvm_get_hyp_vm_size(1));
+	unsigned long pgd_pages = pages_of(kvm_pgtable_stage2_pgd_size(0));
+	uint64_t kvm_hva, vcpu_hva, area, vm_area, pgd, host_end;
+	struct pkvmsim_report report;
+	unsigned int handle, i;
+	unsigned long digest;
+
+	(void)state;
+	handle = raw_vm(sim, 1, &kvm_hva);
+	vcpu_hva = host_pages(sim, 1, true);
+	area = host_pages(sim, 1, false);
+	vm_area = host_pages(sim, vm_pages, false);
+	pgd = host_pages(sim, pgd_pages, false);
+	host_end = (uintptr_t)sim_arena_host_base() +
+		   sim_arena_nr_pages() * SIM_PAGE_SIZE;
+	/* The history reads what the calls name, as the oracle does. */
+	assert_int_equal(history_start(sim), 0);
+	digest = arena_digest();
+
+	assert_int_equal(raw(sim, 1, INIT_VM, kvm_hva + 1, vm_area, pgd, NULL),
+			 -EFAULT);
+	assert_int_equal(raw(sim, 1, INIT_VM, host_end - 1, vm_area, pgd,
+			     NULL), -EFAULT);
+	assert_int_equal(raw(sim, 1, INIT_VCPU, handle, vcpu_hva + 4, area,
+			     NULL), -EFAULT);
+	assert_int_equal(arena_digest(), digest);
+	history_cancel(sim);
+	assert_int_equal(pkvmsim_check(sim, &report), -EUCLEAN);
+	assert_int_equal(report.nr_violations, 3);
+	for (i = 0; i < 3; i++) {
+		assert_int_equal(report.violations[i].invariant,
+				 PKVMSIM_INV_UNMODELLED);
+		assert_string_equal(report.violations[i].op, i < 2 ?
+				    "__pkvm_init_vm" : "__pkvm_init_vcpu");
+	}
+
+	/* The same vCPU, aligned, is initialised. */
+	assert_int_equal(sim_hvc(sim, 1, INIT_VCPU, handle, vcpu_hva, area),
+			 0);
+	assert_int_equal(pkvmsim_destroy(sim), -EUCLEAN);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(pin_count_overflow_stops_the_machine),
 		cmocka_unit_test(dead_machine_refuses_everything),
 		cmocka_unit_test(bug_on_a_fiber_ends_the_schedule),
+		cmocka_unit_test(raw_pointers_at_the_edges),
+		cmocka_unit_test(misaligned_host_struct_is_unmodelled),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -157,7 +157,11 @@ int pkvmsim_set_hvc(struct pkvmsim *sim, const struct pkvm_hvc_ops *ops);
  *
  * A call that would panic the host (any HVC in VHE mode) or crash the
  * hypervisor (init_vm, init_vcpu or teardown in nVHE mode) is not executed:
- * it is recorded as a violation naming the call.
+ * it is recorded as a violation naming the call.  So is one the simulator
+ * cannot run: a struct kvm (x1 of init_vm) or struct kvm_vcpu (x2 of
+ * init_vcpu) at a misaligned address in memory, which EL2 would read
+ * unaligned and C cannot (PKVMSIM_INV_UNMODELLED).  Any other value is
+ * the hypervisor's to refuse, with its own errno.
  *
  * A BUG the hypervisor hits in a call (a BUG_ON upstream has too, such as
  * a page pinned 65535 times) is a hyp panic: it is recorded as a violation
@@ -181,6 +185,7 @@ int pkvmsim_hvc(struct pkvmsim *sim, unsigned int cpu,
 #define PKVMSIM_INV_HOST_PANIC		100	/* an HVC with no hypervisor */
 #define PKVMSIM_INV_HYP_CRASH		101	/* the hyp dies: a call, a BUG */
 #define PKVMSIM_INV_LEDGER		102	/* a page transition gone wrong */
+#define PKVMSIM_INV_UNMODELLED		103	/* a call C cannot run */
 
 /**
  * struct pkvmsim_violation - one broken rule, as the oracle saw it.

@@ -7,10 +7,11 @@
  * call the hypervisor code must never see: an HVC with no hypervisor (VHE)
  * panics the host, and a pKVM lifecycle call to a hypervisor that never
  * initialised pKVM (nVHE) crashes it.  Both are recorded as violations and
- * not executed, so the hyp code stays as faithful as upstream's.  A BUG the
- * hypervisor hits on the way (a hyp panic) kills the machine, not the
- * process: the call is unwound, reported, and the machine takes no
- * hypercall after it.
+ * not executed, so the hyp code stays as faithful as upstream's.  So is a
+ * host structure at a misaligned address, which EL2 would read unaligned
+ * and C cannot.  A BUG the hypervisor hits on the way (a hyp panic) kills
+ * the machine, not the process: the call is unwound, reported, and the
+ * machine takes no hypercall after it.
  *
  * It boots and shuts down as src/host/sim.c tells it (pkvmsim_create(),
  * pkvmsim_destroy()): the host is the layer above, and the machine never
@@ -106,7 +107,8 @@ void machine_violation(struct pkvmsim *sim, enum machine_violation kind,
 	va_end(ap);
 
 	oracle_report(sim->oracle, kind == MACHINE_HOST_PANIC ?
-		      PKVMSIM_INV_HOST_PANIC : PKVMSIM_INV_HYP_CRASH,
+		      PKVMSIM_INV_HOST_PANIC : kind == MACHINE_HYP_CRASH ?
+		      PKVMSIM_INV_HYP_CRASH : PKVMSIM_INV_UNMODELLED,
 		      hvc_vm_id, 0, cpu,
 		      sim_this_hcall() ? sim_this_hcall() : "hvc",
 		      "%s", what);
@@ -156,6 +158,41 @@ struct pkvmsim *machine_live(void)
 bool machine_dead(const struct pkvmsim *sim)
 {
 	return __atomic_load_n(&sim->dead, __ATOMIC_ACQUIRE);
+}
+
+/*
+ * The host structure a call names, as the hypervisor will read it: x1 of
+ * init_vm (struct kvm), x2 of init_vcpu (struct kvm_vcpu).  EL2 reads it
+ * even at a misaligned address (it runs with alignment checks off); C
+ * cannot, so such a call is not run if the structure lies in memory at
+ * all.  Wholly outside memory, the pin refuses it first and nothing is
+ * read, so the call runs as it would on the hardware.
+ */
+static bool host_struct_unmodelled(unsigned long nr,
+				   const struct pkvmsim_regs *regs,
+				   const char **what)
+{
+	uint64_t bytes = (uint64_t)sim_arena_nr_pages() * SIM_PAGE_SIZE;
+	uint64_t va, off;
+	size_t align;
+
+	if (nr == __KVM_HOST_SMCCC_FUNC___pkvm_init_vm) {
+		va = regs->x[1];
+		align = _Alignof(struct kvm);
+		*what = "struct kvm";
+	} else if (nr == __KVM_HOST_SMCCC_FUNC___pkvm_init_vcpu) {
+		va = regs->x[2];
+		align = _Alignof(struct kvm_vcpu);
+		*what = "struct kvm_vcpu";
+	} else {
+		return false;
+	}
+	if (!(va & (align - 1)))
+		return false;
+	/* kern_hyp_va() keeps every value in the hypervisor's window. */
+	off = __kern_hyp_va((unsigned long)va) -
+	      (uintptr_t)sim_arena_hyp_base();
+	return off < bytes;
 }
 
 /* "src/hyp/pkvm.c" of a full path, for a report. */
@@ -240,8 +277,8 @@ static int el2_run(struct pkvmsim *sim, unsigned int cpu,
 
 /*
  * Enter EL2 on @cpu.  Returns -EFAULT, without running any hyp code, for a
- * call the hardware would not survive, or once the
- * machine is dead; and for the call that kills it, or that was in
+ * call the hardware would not survive or the simulator cannot run, or once
+ * the machine is dead; and for the call that kills it, or that was in
  * flight when it died.
  */
 static int el2_enter(unsigned int cpu, struct pkvmsim_regs *regs,
@@ -251,6 +288,7 @@ static int el2_enter(unsigned int cpu, struct pkvmsim_regs *regs,
 	unsigned long nr;
 	struct kvm_cpu_context ctxt;
 	struct sim_bug_trap trap;
+	const char *what;
 	int i, prev_cpu, ret = 0;
 
 	if (!sim || !regs || cpu >= sim->cfg.nr_cpus)
@@ -283,6 +321,16 @@ static int el2_enter(unsigned int cpu, struct pkvmsim_regs *regs,
 		ret = -EFAULT;
 		goto out;
 	}
+	if (host_struct_unmodelled(nr, regs, &what)) {
+		machine_violation(sim, MACHINE_UNMODELLED, (int)cpu,
+				  "not run: %s names a %s at a misaligned "
+				  "address in memory, which EL2 would read "
+				  "unaligned and the simulator cannot",
+				  hcall_label(nr), what);
+		ret = -EFAULT;
+		goto out;
+	}
+
 	memset(&ctxt, 0, sizeof(ctxt));
 	for (i = 0; i < 4; i++)
 		ctxt.regs.regs[i] = regs->x[i];

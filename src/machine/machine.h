@@ -30,6 +30,7 @@ struct inspect_refs {
 enum machine_violation {
 	MACHINE_HOST_PANIC,	/* an HVC with no hypervisor to take it */
 	MACHINE_HYP_CRASH,	/* a call the real hypervisor dies on */
+	MACHINE_UNMODELLED,	/* a call the simulator cannot run in C */
 };
 
 struct pkvmsim {
