@@ -16,7 +16,8 @@
  *   at a misaligned address in memory, which C cannot read, is refused as
  *   unmodelled.  UBSan aborts the test if any of it is undefined.
  *
- * init_vcpu's -ENOMEM on a RESERVED handle is tested in test_oracle.c.
+ * The direct transport's refusals are in test_hvc.c; init_vcpu's -ENOMEM
+ * on a RESERVED handle in test_oracle.c.
  */
 #include <errno.h>
 #include <stdlib.h>

@@ -26,6 +26,7 @@
 #include <string.h>
 
 #include <pkvmsim/pkvmsim.h>
+#include "asm/cpufeature.h"
 #include "linux/sim_lock.h"
 #include "sim_env.h"
 #include "hyp_state.h"
@@ -242,10 +243,21 @@ static void dispatch_smccc(struct kvm_cpu_context *ctxt, unsigned long nr)
 	handle_host_hcall(ctxt);
 }
 
-/* ...or straight to the handler, as the "direct" transport does. */
+/*
+ * ...or straight to the handler, as the "direct" transport does.  It
+ * leaves out the dispatcher's code, never its refusals: an id below the
+ * minimum (once pKVM has finalised, the boot-only ones), past the table or
+ * without a handler is refused as handle_host_hcall() refuses it, so no
+ * register file does through direct what it could not through smccc.
+ */
 static void dispatch_direct(struct kvm_cpu_context *ctxt, unsigned long nr)
 {
-	if (nr >= host_hcall_nr || !host_hcall[nr]) {
+	unsigned long hcall_min = 0;
+
+	if (static_branch_unlikely(&kvm_protected_mode_initialized))
+		hcall_min = __KVM_HOST_SMCCC_FUNC___pkvm_prot_finalize;
+
+	if (nr < hcall_min || nr >= host_hcall_nr || !host_hcall[nr]) {
 		refuse(ctxt);
 		return;
 	}
