@@ -15,6 +15,8 @@
  *   hypervisor's own errno, with no page changing hands; a host structure
  *   at a misaligned address in memory, which C cannot read, is refused as
  *   unmodelled.  UBSan aborts the test if any of it is undefined.
+ * - A destroyed VM's struct pkvmsim_vm * is refused with -EINVAL by every
+ *   call, even once a new VM takes its memory, and the new VM is intact.
  *
  * The direct transport's refusals are in test_hvc.c; init_vcpu's -ENOMEM
  * on a RESERVED handle in test_oracle.c.
@@ -27,6 +29,26 @@
 #include <pkvmsim/inspect.h>
 #include "sim_test.h"
 #include "machine.h"
+
+/*
+ * Freed memory is reused at once, as by glibc's allocator: under ASan
+ * too, a destroyed VM's memory goes to the next VM whenever it can, so
+ * that a stale pointer would alias it.
+ */
+#if defined(__SANITIZE_ADDRESS__)
+#define HOSTILE_ASAN	1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define HOSTILE_ASAN	1
+#endif
+#endif
+#ifdef HOSTILE_ASAN
+const char *__asan_default_options(void);
+const char *__asan_default_options(void)
+{
+	return "quarantine_size_mb=0:thread_local_quarantine_size_kb=0";
+}
+#endif
 
 #define INIT_VM		PKVMSIM_HCALL_PKVM_INIT_VM
 #define INIT_VCPU	PKVMSIM_HCALL_PKVM_INIT_VCPU
@@ -514,6 +536,66 @@ static void misaligned_host_struct_is_unmodelled(void **state)
 	assert_int_equal(pkvmsim_destroy(sim), -EUCLEAN);
 }
 
+/* --- stale VM pointers --- */
+
+#define STALE_BATCH	16
+#define STALE_ROUNDS	16
+
+/* Every call on a destroyed VM's pointer is refused. */
+static void assert_stale(struct pkvmsim_vm *vm)
+{
+	struct pkvmsim_vm_args args;
+
+	assert_int_equal(pkvmsim_vm_destroy(vm, 1), -EINVAL);
+	assert_int_equal(pkvmsim_vcpu_create(vm, 1, 0), -EINVAL);
+	assert_int_equal(pkvmsim_vcpu_run(vm, 1, 0), -EINVAL);
+	assert_int_equal(pkvmsim_vcpu_ioctl(vm, 1, 0), -EINVAL);
+	assert_int_equal(pkvmsim_vcpu_put(vm, 1, 0), -EINVAL);
+	assert_int_equal(pkvmsim_mmu_notify(vm, 1), -EINVAL);
+	assert_int_equal(pkvmsim_vm_hyp_args(vm, &args), -EINVAL);
+	assert_int_equal(pkvmsim_vm_handle(vm), 0);
+	assert_int_equal(pkvmsim_vm_id(vm), 0);
+	assert_false(pkvmsim_vm_is_created(vm));
+}
+
+/*
+ * pkvmsim.h: a stale @vm is refused with -EINVAL.  Batches of VMs come
+ * and go, each new batch taking the memory the last one freed where the
+ * allocator will; after each, every pointer ever destroyed is refused by
+ * every call, and the live VMs are untouched by it and still work.
+ */
+static void stale_vm_is_refused(void **state)
+{
+	static struct pkvmsim_vm *stale[STALE_BATCH * (STALE_ROUNDS + 1)];
+	struct pkvmsim *sim = sim_of(state);
+	struct pkvmsim_vm *live[STALE_BATCH];
+	unsigned int handle[STALE_BATCH];
+	unsigned int round, i, nr_stale = 0, j;
+
+	for (round = 0; round <= STALE_ROUNDS; round++) {
+		for (i = 0; i < STALE_BATCH; i++) {
+			assert_int_equal(pkvmsim_vm_create(sim, 0, &live[i]),
+					 0);
+			handle[i] = pkvmsim_vm_handle(live[i]);
+		}
+		for (j = 0; j < nr_stale; j++)
+			assert_stale(stale[j]);
+		for (i = 0; i < STALE_BATCH; i++) {
+			assert_int_equal(pkvmsim_vm_handle(live[i]), handle[i]);
+			assert_int_equal(slot_state_of(handle[i]),
+					 SLOT_RESERVED);
+			assert_int_equal(pkvmsim_vcpu_create(live[i], 0, 0), 0);
+			assert_int_equal(pkvmsim_vcpu_run(live[i], 0, 0), 0);
+			assert_true(pkvmsim_vm_is_created(live[i]));
+			assert_int_equal(pkvmsim_vm_destroy(live[i], 0), 0);
+			assert_int_equal(slot_state_of(handle[i]), SLOT_FREE);
+			stale[nr_stale++] = live[i];
+		}
+	}
+	for (j = 0; j < nr_stale; j++)
+		assert_stale(stale[j]);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -522,6 +604,7 @@ int main(void)
 		cmocka_unit_test(bug_on_a_fiber_ends_the_schedule),
 		cmocka_unit_test(raw_pointers_at_the_edges),
 		cmocka_unit_test(misaligned_host_struct_is_unmodelled),
+		SIM_TEST(stale_vm_is_refused),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

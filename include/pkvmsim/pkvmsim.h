@@ -254,6 +254,11 @@ int pkvmsim_check(struct pkvmsim *sim, struct pkvmsim_report *report);
  * that would run the host answers -EFAULT.
  */
 
+/*
+ * A VM, as the caller holds it: an opaque handle, not an address.  No two
+ * VMs of a process ever get the same one, so a handle to a destroyed VM
+ * names no VM, whatever was created since.
+ */
 struct pkvmsim_vm;
 
 /* Most vCPUs one VM may have. */
