@@ -666,16 +666,19 @@ static void exhaustion_and_lowest_reuse(void **state)
 static void init_host_vm_idempotent_then_einval(void **state)
 {
 	struct host_test *t = host_test_start(P, PKVMSIM_PROFILE_6_18, 2);
-	struct pkvmsim_vm *vm;
+	struct pkvmsim_vm *vm, *host_vm;
 	unsigned int h;
 
 	(void)state;
 	assert_int_equal(pkvmsim_vm_create(t->sim, 0, &vm), 0);
 	h = pkvmsim_vm_handle(vm);
+	/* What the caller holds is a handle; the host's VM is behind it. */
+	host_vm = host_vm_find(t->sim, vm);
+	assert_non_null(host_vm);
 
 	assert_int_equal(host_cpu_enter(t->sim, 0), 0);
-	assert_int_equal(pkvm_init_host_vm(vm), 0);
-	assert_int_equal(pkvm_init_host_vm(vm), 0);
+	assert_int_equal(pkvm_init_host_vm(host_vm), 0);
+	assert_int_equal(pkvm_init_host_vm(host_vm), 0);
 	host_cpu_exit(t->sim, 0);
 	assert_int_equal(pkvmsim_vm_handle(vm), h);
 	assert_int_equal(host_test_calls(t, HC(PKVM_RESERVE_VM)), 1);
@@ -683,7 +686,7 @@ static void init_host_vm_idempotent_then_einval(void **state)
 	assert_int_equal(pkvmsim_vcpu_create(vm, 0, 0), 0);
 	assert_int_equal(pkvmsim_vcpu_run(vm, 0, 0), 0);
 	assert_int_equal(host_cpu_enter(t->sim, 1), 0);
-	assert_int_equal(pkvm_init_host_vm(vm), -EINVAL);
+	assert_int_equal(pkvm_init_host_vm(host_vm), -EINVAL);
 	host_cpu_exit(t->sim, 1);
 	assert_int_equal(host_test_calls(t, HC(PKVM_RESERVE_VM)), 1);
 
@@ -894,7 +897,7 @@ static void lifecycle_hypercall_sequence(void **state)
 
 	(void)state;
 	assert_int_equal(pkvmsim_vm_create(t->sim, 0, &vm), 0);
-	kvm_pages = vm->kvm_pages;
+	kvm_pages = host_vm_find(t->sim, vm)->kvm_pages;
 	assert_int_equal(pkvmsim_vcpu_create(vm, 0, 0), 0);
 	assert_int_equal(pkvmsim_mmu_notify(vm, 1), 0);
 	assert_int_equal(pkvmsim_vcpu_ioctl(vm, 0, 0), 0);

@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <string.h>
 
+#include <pkvmsim/inspect.h>
 #include "sim_test.h"
 #include "hvc_mock.h"
 #include "host.h"
@@ -149,6 +150,7 @@ static void transport_error_unwinds_creation(void **state)
 static void first_run_inits_vm_and_vcpu_then_loads(void **state)
 {
 	struct pkvmsim_vm *vm = create_reserved(sim_of(state));
+	struct pkvmsim_vm_args args;
 
 	add_vcpu(vm, 0);
 
@@ -160,12 +162,13 @@ static void first_run_inits_vm_and_vcpu_then_loads(void **state)
 	will_return_hvc_none();
 	assert_int_equal(pkvmsim_vcpu_ioctl(vm, 1, 0), 0);
 
-	expect_hvc_arg(HC(PKVM_INIT_VM), 1, (uintptr_t)vm->kvm);
+	assert_int_equal(pkvmsim_vm_hyp_args(vm, &args), 0);
+	expect_hvc_arg(HC(PKVM_INIT_VM), 1, args.kvm);
 	will_return_hvc(0);
 	/* x3 is a freshly allocated area: any value. */
 	expect_hvc_call(.nr = HC(PKVM_INIT_VCPU),
 			.check = HVC_MOCK_ARG(1) | HVC_MOCK_ARG(2),
-			.arg = { H, (uintptr_t)vm->vcpus[0].vcpu, 0 });
+			.arg = { H, args.vcpu[0], 0 });
 	will_return_hvc(0);
 	expect_hvc_call(.nr = HC(PKVM_VCPU_LOAD), .check = HVC_MOCK_CPU |
 			HVC_MOCK_ARGS, .cpu = 1, .arg = { H, 0, 0 });

@@ -11,7 +11,7 @@
  *   capacity bound; clear; one formatted line per call; bad arguments;
  * - composition: trace over fault over smccc, fault over trace, decorators
  *   over a user's transport and over the CMocka mock, on real threads;
- * - the built-in transports: direct skips the minimum id check;
+ * - the built-in transports: direct refuses what the dispatcher refuses;
  * - the mock itself: expectations and answers consumed in order.
  */
 #include <errno.h>
@@ -806,39 +806,91 @@ static void decorators_are_thread_safe(void **state)
 /* --- the built-in transports --- */
 
 /*
- * SPEC 4: after finalisation smccc refuses __pkvm_init (below the minimum
- * id); direct skips that check and reaches the handler, which refuses a
- * misaligned carve-out with -EINVAL.  An id with no handler is refused by
- * both.
+ * SPEC 4, hvc.h: after finalisation the dispatcher refuses every boot-only
+ * id; direct leaves the dispatcher's code out, never its refusals.  The
+ * carve-out offered is a valid one: a __pkvm_init that reached its handler
+ * would take it and replace the live table.  Ids with no handler or past
+ * the table are refused by both too; x1 is left as it was.
  */
-static void direct_skips_the_minimum_id(void **state)
+static void direct_refuses_what_smccc_refuses(void **state)
 {
 	struct pkvmsim *sim = sim_of(state);
-	const uint64_t init = PKVMSIM_HVC_ID(PKVMSIM_HCALL_PKVM_INIT);
-	const uint64_t unmodelled = PKVMSIM_HVC_ID(PKVMSIM_HCALL_KVM_VCPU_RUN);
-	struct pkvmsim_regs regs;
+	const struct pkvm_hvc_ops *const transports[] = {
+		pkvm_hvc_smccc(), pkvm_hvc_direct(),
+	};
+	struct pkvm_hyp_vm **table = vm_table;
+	struct sim_page_info info;
+	unsigned int t, nr;
+	uint64_t phys;
+	void *page;
 
-	regs = call(sim, 0, init, 1);
-	assert_int_equal(regs.x[0], PKVMSIM_SMCCC_RET_NOT_SUPPORTED);
-	assert_int_equal(regs.x[1], 1);
+	page = sim_host_alloc_pages(1);
+	assert_non_null(page);
+	phys = sim_host_pa(page);
+	assert_int_equal(result(sim, 0, RESERVE, 0), FIRST_HANDLE);
 
-	install(sim, pkvm_hvc_direct());
-	regs = call(sim, 0, init, 1);
-	assert_int_equal(regs.x[0], PKVMSIM_SMCCC_RET_SUCCESS);
-	assert_int_equal(regs.x[1], (uint64_t)-EINVAL);
-	regs = call(sim, 0, unmodelled, X_POISON);
-	assert_int_equal(regs.x[0], PKVMSIM_SMCCC_RET_NOT_SUPPORTED);
-	assert_int_equal(regs.x[1], X_POISON);
+	for (t = 0; t < 2; t++) {
+		install(sim, transports[t]);
+		for (nr = 0; nr < PKVMSIM_HCALL_PKVM_PROT_FINALIZE; nr++) {
+			struct pkvmsim_regs regs = {
+				.x = { PKVMSIM_HVC_ID(nr), phys, SIM_PAGE_SIZE,
+				       0 },
+			};
+
+			assert_int_equal(pkvmsim_hvc(sim, 1, &regs), 0);
+			if (regs.x[0] != PKVMSIM_SMCCC_RET_NOT_SUPPORTED ||
+			    regs.x[1] != phys)
+				fail_msg("%s: id %u (%s) answered x0 %#llx "
+					 "x1 %#llx", transports[t]->name, nr,
+					 pkvmsim_hcall_name(nr),
+					 (unsigned long long)regs.x[0],
+					 (unsigned long long)regs.x[1]);
+		}
+		assert_int_equal(call(sim, 0, PKVMSIM_HVC_ID(
+			PKVMSIM_HCALL_KVM_VCPU_RUN), X_POISON).x[0],
+			PKVMSIM_SMCCC_RET_NOT_SUPPORTED);
+		assert_int_equal(call(sim, 0, PKVMSIM_HVC_ID(PKVMSIM_HCALL_NR),
+				      X_POISON).x[1], X_POISON);
+	}
+
+	/* The live table and its reservation stand; the page is the host's. */
+	assert_ptr_equal(vm_table, table);
+	assert_int_equal(slot_state_of(FIRST_HANDLE), SLOT_RESERVED);
+	assert_int_equal(sim_ledger_page(phys, &info), 0);
+	assert_int_equal(info.host_state, PKVM_PAGE_OWNED);
+	assert_int_equal(info.hyp_state, PKVM_NOPAGE);
 
 	/* The lifecycle calls behave as through the dispatcher. */
-	assert_int_equal(result(sim, 1, RESERVE, 0), FIRST_HANDLE);
-	assert_int_equal(slot_state_of(FIRST_HANDLE), SLOT_RESERVED);
+	assert_int_equal(result(sim, 1, RESERVE, 0), FIRST_HANDLE + 1);
+	result(sim, 1, UNRESERVE, FIRST_HANDLE + 1);
 	result(sim, 1, UNRESERVE, FIRST_HANDLE);
 	assert_int_equal(table_count(SLOT_FREE), SPEC_MAX_PVMS);
 
 	assert_string_equal(pkvm_hvc_direct()->name, "direct");
 	assert_string_equal(pkvm_hvc_smccc()->name, "smccc");
 	install(sim, NULL);
+	assert_int_equal(sim_host_free_pages(page, 1), 0);
+}
+
+/*
+ * SPEC 4: outside protected mode the minimum id is 0, so both transports
+ * hand __pkvm_init to its handler, which refuses a misaligned carve-out.
+ */
+static void nvhe_direct_dispatches_as_smccc(void **state)
+{
+	struct pkvmsim *sim = sim_of(state);
+	const uint64_t init = PKVMSIM_HVC_ID(PKVMSIM_HCALL_PKVM_INIT);
+	struct pkvmsim_regs regs;
+
+	regs = call(sim, 0, init, 1);
+	assert_int_equal(regs.x[0], PKVMSIM_SMCCC_RET_SUCCESS);
+	assert_int_equal(regs.x[1], (uint64_t)-EINVAL);
+	install(sim, pkvm_hvc_direct());
+	regs = call(sim, 0, init, 1);
+	assert_int_equal(regs.x[0], PKVMSIM_SMCCC_RET_SUCCESS);
+	assert_int_equal(regs.x[1], (uint64_t)-EINVAL);
+	install(sim, NULL);
+	assert_null(vm_table);
 }
 
 /* --- the mock --- */
@@ -942,7 +994,8 @@ int main(void)
 		SIM_TEST(trace_over_fault_over_smccc),
 		SIM_TEST(fault_over_trace_hides_the_failed_call),
 		cmocka_unit_test(decorators_are_thread_safe),
-		SIM_TEST(direct_skips_the_minimum_id),
+		SIM_TEST(direct_refuses_what_smccc_refuses),
+		SIM_TEST_MODE(nvhe_direct_dispatches_as_smccc, nvhe),
 		SIM_TEST(mock_answers_in_order),
 		cmocka_unit_test(config_installs_the_transport),
 	};

@@ -54,11 +54,16 @@ struct pkvm_hvc_ops {
 const struct pkvm_hvc_ops *pkvm_hvc_smccc(void);
 
 /**
- * pkvm_hvc_direct() - Call the handler for the id straight away, skipping
- * the dispatcher's minimum-id check (the SMCCC hint bits are still
- * cleared to find the handler).  An id with no handler
- * still answers SMCCC_RET_NOT_SUPPORTED.  A fast path and a benchmark
- * baseline.
+ * pkvm_hvc_direct() - Call the handler for the id without going through
+ * the dispatcher's code (handle_host_hcall()): a fast path and a benchmark
+ * baseline.  What it leaves out is that code, never its refusals: the
+ * machine decodes the id as the dispatcher does (SMCCC hint bits cleared)
+ * and refuses with SMCCC_RET_NOT_SUPPORTED what the dispatcher refuses (an
+ * id below the minimum, i.e. a boot-only one once pKVM has finalised, one
+ * past the table, one with no handler).  So every register file gets the
+ * same answer from both transports, and the host can do through direct
+ * nothing that no hypervisor entry allows; only a change to the
+ * dispatcher itself is seen through smccc alone.
  */
 const struct pkvm_hvc_ops *pkvm_hvc_direct(void);
 

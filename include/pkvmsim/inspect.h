@@ -170,7 +170,8 @@ int pkvmsim_slot(struct pkvmsim *sim, unsigned int handle,
  * Return: 0; -ENOENT if get_pkvm_hyp_vm() found no LIVE VM (a FREE,
  * RESERVED or out-of-range handle, or no table); -ENOSPC if
  * PKVMSIM_MAX_HELD_REFS are held on it already; -EAGAIN if another thread
- * is using @cpu; -EINVAL for bad arguments.
+ * is using @cpu; -EFAULT once the hypervisor has died of a BUG (see
+ * pkvmsim_hvc()); -EINVAL for bad arguments.
  */
 int pkvmsim_hyp_vm_get(struct pkvmsim *sim, unsigned int cpu,
 		       unsigned int handle);
@@ -190,7 +191,8 @@ int pkvmsim_hyp_vm_get_np(struct pkvmsim *sim, unsigned int cpu,
  * one that took it).
  *
  * Return: 0; -EINVAL if this API holds no reference on @handle, or for bad
- * arguments; -EAGAIN if another thread is using @cpu.
+ * arguments; -EAGAIN if another thread is using @cpu; -EFAULT once the
+ * hypervisor has died of a BUG.
  */
 int pkvmsim_hyp_vm_put(struct pkvmsim *sim, unsigned int cpu,
 		       unsigned int handle);

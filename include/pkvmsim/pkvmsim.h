@@ -96,7 +96,9 @@ int pkvmsim_create(const struct pkvmsim_config *cfg, struct pkvmsim **simp);
  * Every page must then be back with the host, unshared, unpinned and free.  A
  * leak or violation is printed to stderr (unless the config says quiet),
  * one line per page or event, with the operation that caused it; the
- * simulator is freed either way.
+ * simulator is freed either way.  If the hypervisor died of a BUG (see
+ * pkvmsim_hvc()), no host or hypervisor code runs: the VMs' records are
+ * freed as they are, and no page counts as leaked.
  *
  * Return: 0 if clean, -EUCLEAN if anything leaked or a violation was
  * recorded, -EINVAL if @sim is not the live simulator.
@@ -155,11 +157,23 @@ int pkvmsim_set_hvc(struct pkvmsim *sim, const struct pkvm_hvc_ops *ops);
  *
  * A call that would panic the host (any HVC in VHE mode) or crash the
  * hypervisor (init_vm, init_vcpu or teardown in nVHE mode) is not executed:
- * it is recorded as a violation naming the call.
+ * it is recorded as a violation naming the call.  So is one the simulator
+ * cannot run: a struct kvm (x1 of init_vm) or struct kvm_vcpu (x2 of
+ * init_vcpu) at a misaligned address in memory, which EL2 would read
+ * unaligned and C cannot (PKVMSIM_INV_UNMODELLED).  Any other value is
+ * the hypervisor's to refuse, with its own errno.
+ *
+ * A BUG the hypervisor hits in a call (a BUG_ON upstream has too, such as
+ * a page pinned 65535 times) is a hyp panic: it is recorded as a violation
+ * naming the call (PKVMSIM_INV_HYP_CRASH), and the machine stops.  From
+ * then on every call that would run it, raw or through the host API,
+ * answers -EFAULT and records nothing more; inspection, pkvmsim_check()
+ * and pkvmsim_destroy() still work.
  *
  * Return: 0 if the hypervisor handled or refused the call; -EFAULT if it
- * was a violation; -EINVAL for bad arguments; -EBUSY if another thread is
- * using @cpu; or what a user's transport returned.
+ * was a violation, hit a BUG, or the machine had stopped; -EINVAL for bad
+ * arguments; -EBUSY if another thread is using @cpu; or what a user's
+ * transport returned.
  */
 int pkvmsim_hvc(struct pkvmsim *sim, unsigned int cpu,
 		struct pkvmsim_regs *regs);
@@ -169,8 +183,9 @@ int pkvmsim_hvc(struct pkvmsim *sim, unsigned int cpu,
  * something the machine itself caught.
  */
 #define PKVMSIM_INV_HOST_PANIC		100	/* an HVC with no hypervisor */
-#define PKVMSIM_INV_HYP_CRASH		101	/* a call the hyp dies on */
+#define PKVMSIM_INV_HYP_CRASH		101	/* the hyp dies: a call, a BUG */
 #define PKVMSIM_INV_LEDGER		102	/* a page transition gone wrong */
+#define PKVMSIM_INV_UNMODELLED		103	/* a call C cannot run */
 
 /**
  * struct pkvmsim_violation - one broken rule, as the oracle saw it.
@@ -202,7 +217,8 @@ struct pkvmsim_violation {
  *			a teardown that failed) so far.
  * @nr_leaked_pages:	pages not back home right now (host-owned, unshared,
  *			unreferenced and free), the boot carve-out excepted;
- *			nonzero is expected while VMs are alive.
+ *			nonzero is expected while VMs are alive; not counted
+ *			once the hypervisor has died of a BUG.
  * @nr_kept:		entries filled in @violations (the first ones).
  * @violations:		the oracle's structured records, oldest first.
  * @text:		one line per violation and leaked page.
@@ -238,8 +254,18 @@ struct pkvmsim_report {
  */
 int pkvmsim_check(struct pkvmsim *sim, struct pkvmsim_report *report);
 
-/* --- the simulated host (SPEC 5): VMs, vCPUs, notifiers --- */
+/*
+ * --- the simulated host (SPEC 5): VMs, vCPUs, notifiers ---
+ *
+ * Once the hypervisor has died of a BUG (pkvmsim_hvc()), every call below
+ * that would run the host answers -EFAULT.
+ */
 
+/*
+ * A VM, as the caller holds it: an opaque handle, not an address.  No two
+ * VMs of a process ever get the same one, so a handle to a destroyed VM
+ * names no VM, whatever was created since.
+ */
 struct pkvmsim_vm;
 
 /* Most vCPUs one VM may have. */

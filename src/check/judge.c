@@ -42,15 +42,18 @@ static void snap_phys(struct page_snap *arr, unsigned int *nr, uint64_t phys,
 	}
 }
 
+/* @host_va is the host's word, any value: only integers until checked. */
 static void snap_host(struct page_snap *arr, unsigned int *nr,
-		      const void *host_va, uint64_t size, unsigned int drop)
+		      uint64_t host_va, uint64_t size, unsigned int drop)
 {
-	uint64_t end = sim_host_pa((const char *)host_va + size - 1);
+	uint64_t last = host_va + size - 1;
 
 	/* Both ends in the arena, or the range is not (all) memory. */
-	if (end == ~0ULL)
+	if (!size || last < host_va ||
+	    sim_host_pa((const void *)(uintptr_t)last) == ~0ULL)
 		return;
-	snap_phys(arr, nr, sim_host_pa(host_va), size, drop);
+	snap_phys(arr, nr, sim_host_pa((const void *)(uintptr_t)host_va),
+		  size, drop);
 }
 
 static void snap_hyp(struct page_snap *arr, unsigned int *nr,
@@ -97,10 +100,10 @@ static void snap_init_vm(struct ocall *c, struct ovm *v,
 		if (nr_vcpus < 1 || nr_vcpus > SCAN_VCPUS)
 			nr_vcpus = 1;
 	}
-	snap_host(c->pins, &c->nr_pins, kvm, sizeof(*kvm), 0);
-	snap_host(c->pages, &c->nr_pages, (const void *)(uintptr_t)in->x[2],
+	snap_host(c->pins, &c->nr_pins, in->x[1], sizeof(*kvm), 0);
+	snap_host(c->pages, &c->nr_pages, in->x[2],
 		  pkvm_get_hyp_vm_size(nr_vcpus), 0);
-	snap_host(c->pages, &c->nr_pages, (const void *)(uintptr_t)in->x[3],
+	snap_host(c->pages, &c->nr_pages, in->x[3],
 		  kvm_pgtable_stage2_pgd_size(0), 0);
 }
 
@@ -159,8 +162,7 @@ void oracle_snapshot(struct ocall *c, struct ovm *v, unsigned long nr,
 		snap_init_vm(c, v, in);
 		break;
 	case NR_INIT_VCPU:
-		snap_host(c->pages, &c->nr_pages,
-			  (const void *)(uintptr_t)in->x[3],
+		snap_host(c->pages, &c->nr_pages, in->x[3],
 			  sizeof(struct pkvm_hyp_vcpu), 0);
 		break;
 	case NR_TEARDOWN:

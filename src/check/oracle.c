@@ -116,6 +116,15 @@ void oracle_destroy(struct oracle *o)
 	free(o);
 }
 
+void oracle_machine_dead(struct oracle *o)
+{
+	if (!o)
+		return;
+	pthread_mutex_lock(&o->lock);
+	o->dead = true;
+	pthread_mutex_unlock(&o->lock);
+}
+
 /* --- the host's VMs --- */
 
 void oracle_vm_register(struct oracle *o, unsigned long vm_id,
@@ -153,6 +162,8 @@ void oracle_vm_created(struct oracle *o, unsigned long vm_id, int cpu,
 	v = oracle_find_vm(o, vm_id);
 	if (!v || !ret)
 		goto out;
+	if (o->dead)
+		goto forget;
 
 	/* A failed creation must leave nothing behind (SPEC 5, inv. 3). */
 	if (v->res)
@@ -164,6 +175,7 @@ void oracle_vm_created(struct oracle *o, unsigned long vm_id, int cpu,
 		report(o, 3, vm_id, handle, cpu, op,
 		       "creation failed (%d) but the host handle is still 0x%x",
 		       ret, handle);
+forget:
 	oracle_forget_vm(o, v);
 out:
 	pthread_mutex_unlock(&o->lock);
@@ -184,6 +196,8 @@ void oracle_vm_destroyed(struct oracle *o, unsigned long vm_id, int cpu,
 	v = oracle_find_vm(o, vm_id);
 	if (!v)
 		goto out;
+	if (o->dead)
+		goto forget;
 
 	err = v->teardown_err ? v->teardown_err : ret;
 	if (v->res && err == -EBUSY)
@@ -207,6 +221,7 @@ void oracle_vm_destroyed(struct oracle *o, unsigned long vm_id, int cpu,
 	if (kvm_is_created(v))
 		report(o, 3, vm_id, handle, cpu, op,
 		       "the host still marks the VM created after destroy");
+forget:
 	oracle_forget_vm(o, v);
 out:
 	pthread_mutex_unlock(&o->lock);
@@ -243,7 +258,10 @@ void oracle_hvc_enter(struct oracle *o, int cpu, unsigned long vm_id,
 	}
 
 	v = oracle_find_vm(o, vm_id);
-	if (vm_id && o->mode != PKVMSIM_MODE_PROTECTED && is_pkvm_hcall(nr))
+	if (o->dead) {
+		/* No call reaches a dead machine: nothing to judge. */
+	} else if (vm_id && o->mode != PKVMSIM_MODE_PROTECTED &&
+		 is_pkvm_hcall(nr))
 		report(o, 3, vm_id, 0, cpu, op,
 		       "pKVM hypercall about a VM in %s mode (profile %s%s)",
 		       pkvmsim_mode_name(o->mode) ?: "?",
@@ -254,7 +272,7 @@ void oracle_hvc_enter(struct oracle *o, int cpu, unsigned long vm_id,
 	else if (v && o->mode == PKVMSIM_MODE_PROTECTED)
 		oracle_host_enter(o, cpu, v, nr, in, op);
 
-	if (c && c->alone)
+	if (c && c->alone && !o->dead)
 		oracle_snapshot(c, v, nr, in);
 	pthread_mutex_unlock(&o->lock);
 }
@@ -283,9 +301,9 @@ void oracle_hvc_exit(struct oracle *o, int cpu, unsigned long vm_id,
 	alone = c && c->depth == 1 && c->alone && c->gen == o->entries;
 
 	v = oracle_find_vm(o, vm_id);
-	if (v && o->mode == PKVMSIM_MODE_PROTECTED)
+	if (v && o->mode == PKVMSIM_MODE_PROTECTED && !o->dead)
 		oracle_host_exit(o, cpu, v, nr, in, delivered, result, ret, op);
-	if (alone && c->have_table) {
+	if (alone && c->have_table && !o->dead) {
 		o->nr_judged++;
 		oracle_judge(o, cpu, vm_id, v, nr, op, c, in, delivered, result,
 			     reached && delivered);
@@ -309,7 +327,7 @@ void oracle_tz_message(struct oracle *o, int cpu, unsigned long vm_id,
 		return;
 	pthread_mutex_lock(&o->lock);
 	v = oracle_find_vm(o, vm_id);
-	if (v && o->mode == PKVMSIM_MODE_PROTECTED)
+	if (v && o->mode == PKVMSIM_MODE_PROTECTED && !o->dead)
 		oracle_check_names(o, cpu, v, handle, op ? op : "tz");
 	pthread_mutex_unlock(&o->lock);
 }

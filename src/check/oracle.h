@@ -98,6 +98,13 @@ void oracle_hyp_ref_exit(struct oracle *o, unsigned int handle, int delta);
  */
 bool oracle_check_state(struct oracle *o);
 
+/*
+ * The machine died of a hypervisor BUG: from now on the oracle judges
+ * nothing (what a dead machine leaves is no evidence) and only records
+ * what oracle_report() is given.
+ */
+void oracle_machine_dead(struct oracle *o);
+
 /* --- violations --- */
 
 /* Record one violation; @invariant is 1..13 or a PKVMSIM_INV_* value. */

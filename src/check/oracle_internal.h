@@ -150,6 +150,8 @@ struct oracle {
 	/* What was checked: answers judged, whole states compared. */
 	unsigned long		nr_judged;
 	unsigned long		nr_state_checks;
+	/* The machine died (a hyp BUG): nothing more is judged. */
+	bool			dead;
 };
 
 /* --- helpers --- */

@@ -115,6 +115,9 @@ int oracle_format(const struct pkvmsim_violation *v, char *buf, size_t len)
 	case PKVMSIM_INV_LEDGER:
 		snprintf(label, sizeof(label), "ledger");
 		break;
+	case PKVMSIM_INV_UNMODELLED:
+		snprintf(label, sizeof(label), "unmodelled");
+		break;
 	default:
 		snprintf(label, sizeof(label), "invariant %u", v->invariant);
 		break;

@@ -265,7 +265,7 @@ bool oracle_check_state(struct oracle *o)
 		return false;
 
 	pthread_mutex_lock(&o->lock);
-	if (o->in_flight) {
+	if (o->in_flight || o->dead) {
 		pthread_mutex_unlock(&o->lock);
 		return false;
 	}

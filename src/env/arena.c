@@ -33,7 +33,9 @@ static struct {
 	.lock = PTHREAD_MUTEX_INITIALIZER,
 };
 
+unsigned long sim_host_va_base;
 unsigned long sim_hyp_va_offset;
+unsigned long sim_hyp_va_size;
 s64 hyp_physvirt_offset;
 
 /*
@@ -115,6 +117,8 @@ mapped:
 
 	arena.nr_pages = nr_pages;
 	arena.next_fit = 0;
+	sim_host_va_base = (unsigned long)arena.host_base;
+	sim_hyp_va_size = nr_pages * SIM_PAGE_SIZE;
 	sim_hyp_va_offset = (unsigned long)arena.hyp_base -
 			    (unsigned long)arena.host_base;
 	hyp_physvirt_offset = (s64)(SIM_PHYS_BASE -

@@ -82,6 +82,7 @@ static unsigned long warn_count;
 static unsigned long bug_count;
 static char last_warn[192];
 static sim_bug_handler_t bug_handler;
+SIM_FIBER_LOCAL(struct sim_bug_trap *, bug_trap, NULL)
 
 void sim_warn(const char *file, int line, const char *cond)
 {
@@ -130,12 +131,34 @@ unsigned long sim_bug_count(void)
 	return __atomic_load_n(&bug_count, __ATOMIC_RELAXED);
 }
 
+void sim_bug_trap_set(struct sim_bug_trap *trap)
+{
+	if (trap)
+		trap->nr_held = 0;
+	bug_trap = trap;
+}
+
+struct sim_bug_trap *sim_bug_trap(void)
+{
+	return bug_trap;
+}
+
 void sim_bug(const char *file, int line, const char *cond)
 {
+	struct sim_bug_trap *trap = bug_trap;
+
 	__atomic_add_fetch(&bug_count, 1, __ATOMIC_RELAXED);
 
 	if (bug_handler)
 		bug_handler(file, line, cond);
+
+	if (trap) {
+		bug_trap = NULL;
+		trap->file = file;
+		trap->line = line;
+		trap->cond = cond;
+		longjmp(trap->env, 1);
+	}
 
 	fprintf(stderr, "pkvmsim: hyp BUG at %s:%d: %s (cpu %d)\n", file,
 		line, cond, this_cpu);

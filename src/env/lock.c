@@ -22,6 +22,27 @@ void sim_lock_init(struct sim_lock *lock, const char *name)
 	__atomic_store_n(&lock->locked, 0, __ATOMIC_RELEASE);
 }
 
+/* Keep the list of locks a CPU holds while a BUG trap is armed. */
+static void trap_note(struct sim_lock *lock, bool taken)
+{
+	struct sim_bug_trap *trap = sim_bug_trap();
+	unsigned int i;
+
+	if (!trap)
+		return;
+	if (taken) {
+		if (trap->nr_held < SIM_BUG_TRAP_LOCKS)
+			trap->held[trap->nr_held++] = lock;
+		return;
+	}
+	for (i = trap->nr_held; i-- > 0;) {
+		if (trap->held[i] != lock)
+			continue;
+		trap->held[i] = trap->held[--trap->nr_held];
+		break;
+	}
+}
+
 void sim_lock_acquire_at(struct sim_lock *lock, const char *where)
 {
 	__sim_sched_point(SIM_POINT_LOCK_ACQUIRE, lock, where);
@@ -36,10 +57,12 @@ void sim_lock_acquire_at(struct sim_lock *lock, const char *where)
 	}
 
 	__atomic_store_n(&lock->owner, sim_this_cpu(), __ATOMIC_RELAXED);
+	trap_note(lock, true);
 }
 
 void sim_lock_release_at(struct sim_lock *lock, const char *where)
 {
+	trap_note(lock, false);
 	__atomic_store_n(&lock->owner, -1, __ATOMIC_RELAXED);
 	__atomic_store_n(&lock->locked, 0, __ATOMIC_RELEASE);
 

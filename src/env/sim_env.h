@@ -9,6 +9,7 @@
 #ifndef PKVMSIM_SIM_ENV_H
 #define PKVMSIM_SIM_ENV_H
 
+#include <setjmp.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -146,6 +147,32 @@ typedef void (*sim_bug_handler_t)(const char *file, int line,
 				  const char *cond);
 void sim_set_bug_handler(sim_bug_handler_t handler);
 unsigned long sim_bug_count(void);
+
+/*
+ * A BUG the process survives: the machine arms a trap on the calling CPU
+ * (fiber) around the hypervisor's code.  A BUG there disarms it, fills in
+ * where it was and longjmp()s to @env instead of aborting (a handler set
+ * with sim_set_bug_handler() still goes first).  The locks the CPU took
+ * while armed and still holds are listed in @held, so that the dead CPU
+ * can let go of them and no other CPU waits for it forever.
+ */
+#define SIM_BUG_TRAP_LOCKS	8
+
+struct sim_lock;
+
+struct sim_bug_trap {
+	jmp_buf			env;
+	const char		*file;
+	int			line;
+	const char		*cond;
+	struct sim_lock		*held[SIM_BUG_TRAP_LOCKS];
+	unsigned int		nr_held;
+};
+
+/* Arm @trap on the calling CPU; NULL disarms. */
+void sim_bug_trap_set(struct sim_bug_trap *trap);
+/* The calling CPU's armed trap, or NULL. */
+struct sim_bug_trap *sim_bug_trap(void);
 
 /* --- TLB flush records --- */
 

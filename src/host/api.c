@@ -56,6 +56,9 @@ int host_cpu_enter(struct pkvmsim *sim, unsigned int cpu)
 {
 	if (!sim || sim != machine_live() || cpu >= sim->cfg.nr_cpus)
 		return -EINVAL;
+	/* The hypervisor died of a BUG: the host runs no more. */
+	if (machine_dead(sim))
+		return -EFAULT;
 	if (__atomic_exchange_n(&sim->host->cpu_busy[cpu], 1, __ATOMIC_ACQUIRE))
 		return -EBUSY;
 	host_cpu = (int)cpu;
@@ -128,6 +131,44 @@ unsigned long pkvmsim_tz_vm_count(struct pkvmsim *sim)
 
 /* --- VMs --- */
 
+/*
+ * The caller holds a handle, not the VM's address: a number given out
+ * once per process, from a range where no object lives (non-canonical on
+ * 64-bit machines, so dereferencing one faults at once).  A handle to a
+ * destroyed VM then names no VM, even when a new VM's struct reuses the
+ * old one's memory, and destroyed VMs cost nothing once freed.
+ */
+#if UINTPTR_MAX > 0xffffffffU
+#define VM_TOKEN_BASE	((uintptr_t)0xdead000000000000ULL)
+#else
+#define VM_TOKEN_BASE	((uintptr_t)0x1U)
+#endif
+
+static uint64_t vm_tokens;
+
+static uintptr_t vm_token_new(void)
+{
+	uint64_t n = __atomic_add_fetch(&vm_tokens, 1, __ATOMIC_RELAXED);
+
+	return VM_TOKEN_BASE + (uintptr_t)n * 16;
+}
+
+static struct pkvmsim_vm *vm_handle(const struct pkvmsim_vm *vm)
+{
+	return (struct pkvmsim_vm *)vm->token;
+}
+
+struct pkvmsim_vm *host_vm_find(struct pkvmsim *sim,
+				const struct pkvmsim_vm *handle)
+{
+	struct pkvmsim_vm *pos;
+
+	TAILQ_FOREACH(pos, &sim->host->vms, link)
+		if (pos->token == (uintptr_t)handle)
+			return pos;
+	return NULL;
+}
+
 static bool tz_is_told(struct pkvmsim *sim)
 {
 	/* TrustZone hears of VMs only in pKVM mode. */
@@ -152,6 +193,7 @@ static int vm_create(struct pkvmsim *sim, enum pkvmsim_vm_type type,
 	if (!vm)
 		return -ENOMEM;
 	vm->sim = sim;
+	vm->token = vm_token_new();
 	vm->type = type;
 	mutex_init(&vm->lock);
 	vm->kvm_pages = (sizeof(struct kvm) + SIM_PAGE_SIZE - 1) /
@@ -182,7 +224,7 @@ static int vm_create(struct pkvmsim *sim, enum pkvmsim_vm_type type,
 	TAILQ_INSERT_TAIL(&sim->host->vms, vm, link);
 	pthread_mutex_unlock(&sim->host->lock);
 
-	*vmp = vm;
+	*vmp = vm_handle(vm);
 	return 0;
 }
 
@@ -208,52 +250,27 @@ int pkvmsim_vm_create(struct pkvmsim *sim, unsigned int cpu,
 	return pkvmsim_vm_create_type(sim, cpu, PKVMSIM_VM_NORMAL, vmp);
 }
 
-/* Whether @vm is a live VM of the live simulator. */
-static bool vm_is_live(const struct pkvmsim_vm *vm)
-{
-	struct pkvmsim *sim = machine_live();
-	struct pkvmsim_vm *pos;
-	bool found = false;
-
-	if (!vm || !sim)
-		return false;
-
-	pthread_mutex_lock(&sim->host->lock);
-	TAILQ_FOREACH(pos, &sim->host->vms, link) {
-		if (pos == vm) {
-			found = true;
-			break;
-		}
-	}
-	pthread_mutex_unlock(&sim->host->lock);
-	return found;
-}
-
 /*
- * Check @vm, count the call as one of its users, and claim @cpu for the
- * calling thread.  The check and the count are one critical section, so
- * a destroy on another CPU either ran before (@vm is stale: -EINVAL) or
- * sees this call in flight (-EAGAIN) and frees nothing.
+ * Resolve @handle, count the call as one of its VM's users, and claim
+ * @cpu for the calling thread.  The lookup and the count are one critical
+ * section, so a destroy on another CPU either ran before (@handle is
+ * stale: -EINVAL) or sees this call in flight (-EAGAIN) and frees nothing.
  */
-static int vm_op_begin(struct pkvmsim_vm *vm, unsigned int cpu)
+static int vm_op_begin(const struct pkvmsim_vm *handle, unsigned int cpu,
+		       struct pkvmsim_vm **vmp)
 {
 	struct pkvmsim *sim = machine_live();
-	struct pkvmsim_vm *pos;
-	bool found = false;
+	struct pkvmsim_vm *vm;
 	int ret;
 
-	if (!vm || !sim)
+	if (!handle || !sim)
 		return -EINVAL;
 	pthread_mutex_lock(&sim->host->lock);
-	TAILQ_FOREACH(pos, &sim->host->vms, link) {
-		if (pos == vm) {
-			found = true;
-			vm->users++;
-			break;
-		}
-	}
+	vm = host_vm_find(sim, handle);
+	if (vm)
+		vm->users++;
 	pthread_mutex_unlock(&sim->host->lock);
-	if (!found)
+	if (!vm)
 		return -EINVAL;
 
 	ret = host_cpu_enter(sim, cpu);
@@ -261,8 +278,10 @@ static int vm_op_begin(struct pkvmsim_vm *vm, unsigned int cpu)
 		pthread_mutex_lock(&sim->host->lock);
 		vm->users--;
 		pthread_mutex_unlock(&sim->host->lock);
+		return ret;
 	}
-	return ret;
+	*vmp = vm;
+	return 0;
 }
 
 static void vm_op_end(struct pkvmsim_vm *vm, unsigned int cpu)
@@ -275,13 +294,14 @@ static void vm_op_end(struct pkvmsim_vm *vm, unsigned int cpu)
 	host_cpu_exit(sim, cpu);
 }
 
-int pkvmsim_vcpu_create(struct pkvmsim_vm *vm, unsigned int cpu,
+int pkvmsim_vcpu_create(struct pkvmsim_vm *handle, unsigned int cpu,
 			unsigned int idx)
 {
+	struct pkvmsim_vm *vm;
 	struct host_vcpu *hv;
 	int ret;
 
-	ret = vm_op_begin(vm, cpu);
+	ret = vm_op_begin(handle, cpu, &vm);
 	if (ret)
 		return ret;
 
@@ -362,13 +382,15 @@ static void vcpu_put(struct pkvmsim_vm *vm, struct host_vcpu *hv)
  * vCPU for @cpu (vcpu->mutex).  On success the caller owns @cpu, and
  * is one of the VM's users, until vm_op_end().
  */
-static int vcpu_op_begin(struct pkvmsim_vm *vm, unsigned int cpu,
-			 unsigned int idx, struct host_vcpu **hvp)
+static int vcpu_op_begin(struct pkvmsim_vm *handle, unsigned int cpu,
+			 unsigned int idx, struct pkvmsim_vm **vmp,
+			 struct host_vcpu **hvp)
 {
+	struct pkvmsim_vm *vm;
 	struct host_vcpu *hv;
 	int ret;
 
-	ret = vm_op_begin(vm, cpu);
+	ret = vm_op_begin(handle, cpu, &vm);
 	if (ret)
 		return ret;
 	hv = vcpu_of(vm, idx);
@@ -377,6 +399,7 @@ static int vcpu_op_begin(struct pkvmsim_vm *vm, unsigned int cpu,
 		vm_op_end(vm, cpu);
 		return ret;
 	}
+	*vmp = vm;
 	*hvp = hv;
 	return 0;
 }
@@ -387,13 +410,14 @@ static int vcpu_op_begin(struct pkvmsim_vm *vm, unsigned int cpu,
  * before kvm_arch_vcpu_ioctl_run() loads the vCPU, so in pKVM mode the
  * first run's __pkvm_vcpu_load finds the hyp vCPU and loads it.
  */
-int pkvmsim_vcpu_run(struct pkvmsim_vm *vm, unsigned int cpu,
+int pkvmsim_vcpu_run(struct pkvmsim_vm *handle, unsigned int cpu,
 		     unsigned int idx)
 {
+	struct pkvmsim_vm *vm;
 	struct host_vcpu *hv;
 	int ret;
 
-	ret = vcpu_op_begin(vm, cpu, idx, &hv);
+	ret = vcpu_op_begin(handle, cpu, idx, &vm, &hv);
 	if (ret)
 		return ret;
 
@@ -417,13 +441,14 @@ out:
 	return ret;
 }
 
-int pkvmsim_vcpu_ioctl(struct pkvmsim_vm *vm, unsigned int cpu,
+int pkvmsim_vcpu_ioctl(struct pkvmsim_vm *handle, unsigned int cpu,
 		       unsigned int idx)
 {
+	struct pkvmsim_vm *vm;
 	struct host_vcpu *hv;
 	int ret;
 
-	ret = vcpu_op_begin(vm, cpu, idx, &hv);
+	ret = vcpu_op_begin(handle, cpu, idx, &vm, &hv);
 	if (ret)
 		return ret;
 	kvm_arch_vcpu_load(vm, hv);
@@ -432,13 +457,14 @@ int pkvmsim_vcpu_ioctl(struct pkvmsim_vm *vm, unsigned int cpu,
 	return 0;
 }
 
-int pkvmsim_vcpu_put(struct pkvmsim_vm *vm, unsigned int cpu,
+int pkvmsim_vcpu_put(struct pkvmsim_vm *handle, unsigned int cpu,
 		     unsigned int idx)
 {
+	struct pkvmsim_vm *vm;
 	struct host_vcpu *hv;
 	int ret;
 
-	ret = vm_op_begin(vm, cpu);
+	ret = vm_op_begin(handle, cpu, &vm);
 	if (ret)
 		return ret;
 
@@ -453,11 +479,12 @@ int pkvmsim_vcpu_put(struct pkvmsim_vm *vm, unsigned int cpu,
 	return ret;
 }
 
-int pkvmsim_mmu_notify(struct pkvmsim_vm *vm, unsigned int cpu)
+int pkvmsim_mmu_notify(struct pkvmsim_vm *handle, unsigned int cpu)
 {
+	struct pkvmsim_vm *vm;
 	int ret;
 
-	ret = vm_op_begin(vm, cpu);
+	ret = vm_op_begin(handle, cpu, &vm);
 	if (ret)
 		return ret;
 
@@ -515,13 +542,14 @@ static int vm_destroy(struct pkvmsim_vm *vm)
 	return ret;
 }
 
-int pkvmsim_vm_destroy(struct pkvmsim_vm *vm, unsigned int cpu)
+int pkvmsim_vm_destroy(struct pkvmsim_vm *handle, unsigned int cpu)
 {
+	struct pkvmsim_vm *vm;
 	struct pkvmsim *sim;
 	bool busy;
 	int ret;
 
-	ret = vm_op_begin(vm, cpu);
+	ret = vm_op_begin(handle, cpu, &vm);
 	if (ret)
 		return ret == -EBUSY ? -EAGAIN : ret;
 	sim = vm->sim;
@@ -578,22 +606,43 @@ void host_state_abandon(struct pkvmsim *sim)
 	host_cpu = -1;
 }
 
+enum vm_field { VM_HANDLE, VM_ID, VM_IS_CREATED };
+
+/* A field of the live VM @handle names, read under host->lock; 0 if none. */
+static unsigned long vm_read(const struct pkvmsim_vm *handle,
+			     enum vm_field field)
+{
+	struct pkvmsim *sim = machine_live();
+	struct pkvmsim_vm *vm;
+	unsigned long val = 0;
+
+	if (!handle || !sim)
+		return 0;
+	pthread_mutex_lock(&sim->host->lock);
+	vm = host_vm_find(sim, handle);
+	if (vm && field == VM_HANDLE)
+		val = __atomic_load_n(&vm->kvm->arch.pkvm.handle,
+				      __ATOMIC_RELAXED);
+	else if (vm && field == VM_ID)
+		val = vm->id;
+	else if (vm)
+		val = __atomic_load_n(&vm->kvm->arch.pkvm.is_created,
+				      __ATOMIC_RELAXED);
+	pthread_mutex_unlock(&sim->host->lock);
+	return val;
+}
+
 unsigned int pkvmsim_vm_handle(const struct pkvmsim_vm *vm)
 {
-	if (!vm_is_live(vm))
-		return 0;
-	return __atomic_load_n(&vm->kvm->arch.pkvm.handle, __ATOMIC_RELAXED);
+	return (unsigned int)vm_read(vm, VM_HANDLE);
 }
 
 unsigned long pkvmsim_vm_id(const struct pkvmsim_vm *vm)
 {
-	return vm_is_live(vm) ? vm->id : 0;
+	return vm_read(vm, VM_ID);
 }
 
 bool pkvmsim_vm_is_created(const struct pkvmsim_vm *vm)
 {
-	if (!vm_is_live(vm))
-		return false;
-	return __atomic_load_n(&vm->kvm->arch.pkvm.is_created,
-			       __ATOMIC_RELAXED);
+	return vm_read(vm, VM_IS_CREATED) != 0;
 }

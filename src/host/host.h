@@ -14,6 +14,7 @@
 #include <bsd/sys/queue.h>
 #include <pthread.h>
 #include <stdbool.h>
+#include <stdint.h>
 
 #include <pkvmsim/pkvmsim.h>
 #include "linux/kvm_host.h"
@@ -30,9 +31,14 @@ struct host_vcpu {
 	bool			pkvm_finalized;
 };
 
+/*
+ * A host VM.  The struct pkvmsim_vm * a caller holds is not its address
+ * but @token (see vm_token_new() in api.c): host_vm_find() resolves it.
+ */
 struct pkvmsim_vm {
 	struct pkvmsim		*sim;
 	unsigned long		id;
+	uintptr_t		token;
 	enum pkvmsim_vm_type	type;
 
 	struct kvm		*kvm;		/* arena pages, shared */
@@ -74,6 +80,13 @@ struct host_state {
 	/* The vCPU loaded on each host CPU, or NULL. */
 	struct host_vcpu	*loaded[PKVMSIM_MAX_CPUS];
 };
+
+/*
+ * The live VM the caller's @handle names, or NULL (a stale or made-up
+ * one); with sim->host->lock held.
+ */
+struct pkvmsim_vm *host_vm_find(struct pkvmsim *sim,
+				const struct pkvmsim_vm *handle);
 
 /* A host with no VM yet, for machine_create(); NULL on -ENOMEM. */
 struct host_state *host_state_create(void);

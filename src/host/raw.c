@@ -41,17 +41,6 @@ static bool sim_ok(const struct pkvmsim *sim)
 	return sim && sim == machine_live();
 }
 
-/* Whether @vm is a live VM of the live simulator; with host.lock held. */
-static bool vm_listed(struct pkvmsim *sim, const struct pkvmsim_vm *vm)
-{
-	struct pkvmsim_vm *pos;
-
-	TAILQ_FOREACH(pos, &sim->host->vms, link)
-		if (pos == vm)
-			return true;
-	return false;
-}
-
 /*
  * pkvmsim_vm_id() of the live host VM whose struct kvm is at @kvm, or 0;
  * under the host's lock.
@@ -125,19 +114,21 @@ int pkvmsim_slot(struct pkvmsim *sim, unsigned int handle,
 	return ret;
 }
 
-int pkvmsim_vm_hyp_args(const struct pkvmsim_vm *vm,
+int pkvmsim_vm_hyp_args(const struct pkvmsim_vm *handle,
 			struct pkvmsim_vm_args *out)
 {
 	struct pkvmsim *sim = machine_live();
+	const struct pkvmsim_vm *vm;
 	unsigned int i, nr;
 	int created;
 
-	if (!vm || !out || !sim)
+	if (!handle || !out || !sim)
 		return -EINVAL;
 
-	/* Listed, @vm cannot be freed: vm_destroy() unlists it first. */
+	/* Listed, the VM cannot be freed: vm_destroy() unlists it first. */
 	pthread_mutex_lock(&sim->host->lock);
-	if (!vm_listed(sim, vm)) {
+	vm = host_vm_find(sim, handle);
+	if (!vm) {
 		pthread_mutex_unlock(&sim->host->lock);
 		return -EINVAL;
 	}

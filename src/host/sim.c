@@ -87,8 +87,14 @@ int host_sim_destroy(struct pkvmsim *sim, struct pkvmsim_report *out)
 	inspect_fini(sim);
 	host_raw_fini(sim);
 
-	/* As process exit closes the VMs' fds. */
-	host_state_fini(sim);
+	/*
+	 * As process exit closes the VMs' fds; but a machine whose
+	 * hypervisor died runs no more code: its VMs' records just go.
+	 */
+	if (machine_dead(sim))
+		host_state_abandon(sim);
+	else
+		host_state_fini(sim);
 	machine_shutdown(sim);
 
 	if (!report)

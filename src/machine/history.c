@@ -53,13 +53,17 @@ static int kind_of(unsigned long nr)
 	}
 }
 
-/* Host memory the hypervisor would read, if it is host memory at all. */
-static const void *host_ptr(uint64_t va, size_t size)
+/*
+ * Host memory the hypervisor would read, if it is host memory at all and
+ * aligned for a struct of @align (the host's word: integers until then).
+ */
+static const void *host_ptr(uint64_t va, size_t size, size_t align)
 {
 	uint64_t pa = sim_host_pa((const void *)(uintptr_t)va);
+	uint64_t last = va + size - 1;
 
-	if (pa == ~0ULL || sim_host_pa((const char *)(uintptr_t)va + size - 1) !=
-			   pa + size - 1)
+	if (pa == ~0ULL || (va & (align - 1)) || last < va ||
+	    sim_host_pa((const void *)(uintptr_t)last) != pa + size - 1)
 		return NULL;
 	return (const void *)(uintptr_t)va;
 }
@@ -71,7 +75,7 @@ static void read_host(struct lin_op *op)
 
 	if (op->kind == LIN_INIT_VM) {
 		op->kvm = op->arg[0];
-		kvm = host_ptr(op->arg[0], sizeof(*kvm));
+		kvm = host_ptr(op->arg[0], sizeof(*kvm), _Alignof(struct kvm));
 		if (!kvm)
 			return;
 		op->kvm_handle = __atomic_load_n(&kvm->arch.pkvm.handle,
@@ -81,7 +85,8 @@ static void read_host(struct lin_op *op)
 		op->is_protected = __atomic_load_n(&kvm->arch.pkvm.is_protected,
 						   __ATOMIC_RELAXED);
 	} else if (op->kind == LIN_INIT_VCPU) {
-		vcpu = host_ptr(op->arg[1], sizeof(*vcpu));
+		vcpu = host_ptr(op->arg[1], sizeof(*vcpu),
+				_Alignof(struct kvm_vcpu));
 		if (vcpu)
 			op->vcpu_idx = (unsigned int)__atomic_load_n(
 				&vcpu->vcpu_idx, __ATOMIC_RELAXED);
@@ -249,7 +254,8 @@ int history_stop(struct pkvmsim *sim, char *why, size_t len, char *text,
 		if (h->keep[i])
 			ops[nr++] = h->ops[i];
 	pthread_mutex_unlock(&h->lock);
-	if (h->overflow)
+	/* Too long to check; or the machine died and that is the verdict. */
+	if (h->overflow || machine_dead(sim))
 		return 0;
 
 	res = malloc(sizeof(*res));

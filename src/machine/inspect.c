@@ -275,6 +275,9 @@ int machine_slot_read(struct pkvmsim *sim, unsigned int handle,
 static int el2_claim(struct pkvmsim *sim, unsigned int cpu, const char *what,
 		     int *prev_cpu)
 {
+	/* A dead machine runs no hyp code (el2_enter() refuses it too). */
+	if (machine_dead(sim))
+		return -EFAULT;
 	if (__atomic_exchange_n(&sim->cpu_busy[cpu], 1, __ATOMIC_ACQUIRE))
 		return -EAGAIN;
 	*prev_cpu = sim_this_cpu();
@@ -383,7 +386,8 @@ void inspect_fini(struct pkvmsim *sim)
 	unsigned int i;
 
 	pthread_mutex_lock(&refs_lock);
-	for (i = 0; i < KVM_MAX_PVMS; i++) {
+	/* A dead machine's references are no finding: they just go. */
+	for (i = 0; !machine_dead(sim) && i < KVM_MAX_PVMS; i++) {
 		if (!sim->inspect.held[i])
 			continue;
 		oracle_report(sim->oracle, 8, 0, SIM_HANDLE_OFFSET + i, -1,

@@ -7,7 +7,11 @@
  * call the hypervisor code must never see: an HVC with no hypervisor (VHE)
  * panics the host, and a pKVM lifecycle call to a hypervisor that never
  * initialised pKVM (nVHE) crashes it.  Both are recorded as violations and
- * not executed, so the hyp code stays as faithful as upstream's.
+ * not executed, so the hyp code stays as faithful as upstream's.  So is a
+ * host structure at a misaligned address, which EL2 would read unaligned
+ * and C cannot.  A BUG the hypervisor hits on the way (a hyp panic) kills
+ * the machine, not the process: the call is unwound, reported, and the
+ * machine takes no hypercall after it.
  *
  * It boots and shuts down as src/host/sim.c tells it (pkvmsim_create(),
  * pkvmsim_destroy()): the host is the layer above, and the machine never
@@ -22,6 +26,8 @@
 #include <string.h>
 
 #include <pkvmsim/pkvmsim.h>
+#include "asm/cpufeature.h"
+#include "linux/sim_lock.h"
 #include "sim_env.h"
 #include "hyp_state.h"
 #include "machine.h"
@@ -102,7 +108,8 @@ void machine_violation(struct pkvmsim *sim, enum machine_violation kind,
 	va_end(ap);
 
 	oracle_report(sim->oracle, kind == MACHINE_HOST_PANIC ?
-		      PKVMSIM_INV_HOST_PANIC : PKVMSIM_INV_HYP_CRASH,
+		      PKVMSIM_INV_HOST_PANIC : kind == MACHINE_HYP_CRASH ?
+		      PKVMSIM_INV_HYP_CRASH : PKVMSIM_INV_UNMODELLED,
 		      hvc_vm_id, 0, cpu,
 		      sim_this_hcall() ? sim_this_hcall() : "hvc",
 		      "%s", what);
@@ -149,6 +156,80 @@ struct pkvmsim *machine_live(void)
 	return __atomic_load_n(&live_sim, __ATOMIC_ACQUIRE);
 }
 
+bool machine_dead(const struct pkvmsim *sim)
+{
+	return __atomic_load_n(&sim->dead, __ATOMIC_ACQUIRE);
+}
+
+/*
+ * The host structure a call names, as the hypervisor will read it: x1 of
+ * init_vm (struct kvm), x2 of init_vcpu (struct kvm_vcpu).  EL2 reads it
+ * even at a misaligned address (it runs with alignment checks off); C
+ * cannot, so such a call is not run if the structure lies in memory at
+ * all.  Wholly outside memory, the pin refuses it first and nothing is
+ * read, so the call runs as it would on the hardware.
+ */
+static bool host_struct_unmodelled(unsigned long nr,
+				   const struct pkvmsim_regs *regs,
+				   const char **what)
+{
+	uint64_t bytes = (uint64_t)sim_arena_nr_pages() * SIM_PAGE_SIZE;
+	uint64_t va, off;
+	size_t align;
+
+	if (nr == __KVM_HOST_SMCCC_FUNC___pkvm_init_vm) {
+		va = regs->x[1];
+		align = _Alignof(struct kvm);
+		*what = "struct kvm";
+	} else if (nr == __KVM_HOST_SMCCC_FUNC___pkvm_init_vcpu) {
+		va = regs->x[2];
+		align = _Alignof(struct kvm_vcpu);
+		*what = "struct kvm_vcpu";
+	} else {
+		return false;
+	}
+	if (!(va & (align - 1)))
+		return false;
+	/* kern_hyp_va() keeps every value in the hypervisor's window. */
+	off = __kern_hyp_va((unsigned long)va) -
+	      (uintptr_t)sim_arena_hyp_base();
+	return off < bytes;
+}
+
+/* "src/hyp/pkvm.c" of a full path, for a report. */
+static const char *source_path(const char *file)
+{
+	const char *p, *last = NULL;
+
+	/* The last one: the checkout itself may sit under a "src/". */
+	for (p = file; (p = strchr(p, '/')); p++)
+		if (!strncmp(p, "/src/", 5) || !strncmp(p, "/include/", 9))
+			last = p;
+	return last ? last + 1 : file;
+}
+
+/*
+ * The hypervisor on @cpu hit a BUG (@trap says where): the real one would
+ * panic, taking the machine with it.  Report it naming the call, mark the
+ * machine dead before anyone else runs, and let go of the hyp locks the
+ * dead CPU held, so a CPU waiting for one (in free mode or under the
+ * controlled scheduler) finishes its call instead of waiting forever.
+ */
+static void machine_crash(struct pkvmsim *sim, unsigned int cpu,
+			  struct sim_bug_trap *trap)
+{
+	unsigned int i;
+
+	machine_violation(sim, MACHINE_HYP_CRASH, (int)cpu,
+			  "hypervisor BUG at %s:%d: %s; the machine is "
+			  "stopped", source_path(trap->file), trap->line,
+			  trap->cond);
+	oracle_machine_dead(sim->oracle);
+	__atomic_store_n(&sim->dead, true, __ATOMIC_RELEASE);
+	for (i = trap->nr_held; i-- > 0;)
+		sim_lock_release(trap->held[i]);
+}
+
 /* x0 and x1 as the dispatcher leaves them for an id it refuses. */
 static void refuse(struct kvm_cpu_context *ctxt)
 {
@@ -162,10 +243,21 @@ static void dispatch_smccc(struct kvm_cpu_context *ctxt, unsigned long nr)
 	handle_host_hcall(ctxt);
 }
 
-/* ...or straight to the handler, as the "direct" transport does. */
+/*
+ * ...or straight to the handler, as the "direct" transport does.  It
+ * leaves out the dispatcher's code, never its refusals: an id below the
+ * minimum (once pKVM has finalised, the boot-only ones), past the table or
+ * without a handler is refused as handle_host_hcall() refuses it, so no
+ * register file does through direct what it could not through smccc.
+ */
 static void dispatch_direct(struct kvm_cpu_context *ctxt, unsigned long nr)
 {
-	if (nr >= host_hcall_nr || !host_hcall[nr]) {
+	unsigned long hcall_min = 0;
+
+	if (static_branch_unlikely(&kvm_protected_mode_initialized))
+		hcall_min = __KVM_HOST_SMCCC_FUNC___pkvm_prot_finalize;
+
+	if (nr < hcall_min || nr >= host_hcall_nr || !host_hcall[nr]) {
 		refuse(ctxt);
 		return;
 	}
@@ -173,20 +265,49 @@ static void dispatch_direct(struct kvm_cpu_context *ctxt, unsigned long nr)
 	host_hcall[nr](ctxt);
 }
 
+typedef void (*dispatch_t)(struct kvm_cpu_context *, unsigned long);
+
+/*
+ * Run the hypervisor for one call: 0, or -EFAULT if it hit a BUG, which
+ * unwinds to here (the dead CPU's stack above is abandoned: hyp code
+ * allocates nothing and holds no lock but the hyp locks it lets go of).
+ */
+static int el2_run(struct pkvmsim *sim, unsigned int cpu,
+		   struct kvm_cpu_context *ctxt, dispatch_t dispatch,
+		   unsigned long nr, struct sim_bug_trap *trap)
+{
+	/* @trap is the caller's: what the BUG wrote there is kept. */
+	if (setjmp(trap->env)) {
+		machine_crash(sim, cpu, trap);
+		return -EFAULT;
+	}
+	sim_bug_trap_set(trap);
+	dispatch(ctxt, nr);
+	sim_bug_trap_set(NULL);
+	return 0;
+}
+
 /*
  * Enter EL2 on @cpu.  Returns -EFAULT, without running any hyp code, for a
- * call the hardware would not survive.
+ * call the hardware would not survive or the simulator cannot run, or once
+ * the machine is dead; and for the call that kills it, or that was in
+ * flight when it died.
  */
 static int el2_enter(unsigned int cpu, struct pkvmsim_regs *regs,
-		     void (*dispatch)(struct kvm_cpu_context *, unsigned long))
+		     dispatch_t dispatch)
 {
 	struct pkvmsim *sim = machine_live();
 	unsigned long nr;
 	struct kvm_cpu_context ctxt;
+	struct sim_bug_trap trap;
+	const char *what;
 	int i, prev_cpu, ret = 0;
 
 	if (!sim || !regs || cpu >= sim->cfg.nr_cpus)
 		return -EINVAL;
+	/* A dead machine takes no call: not a violation, the BUG was. */
+	if (machine_dead(sim))
+		return -EFAULT;
 
 	/* Per-CPU hyp state assumes one thread per CPU at a time. */
 	if (__atomic_exchange_n(&sim->cpu_busy[cpu], 1, __ATOMIC_ACQUIRE))
@@ -212,6 +333,15 @@ static int el2_enter(unsigned int cpu, struct pkvmsim_regs *regs,
 		ret = -EFAULT;
 		goto out;
 	}
+	if (host_struct_unmodelled(nr, regs, &what)) {
+		machine_violation(sim, MACHINE_UNMODELLED, (int)cpu,
+				  "not run: %s names a %s at a misaligned "
+				  "address in memory, which EL2 would read "
+				  "unaligned and the simulator cannot",
+				  hcall_label(nr), what);
+		ret = -EFAULT;
+		goto out;
+	}
 
 	memset(&ctxt, 0, sizeof(ctxt));
 	for (i = 0; i < 4; i++)
@@ -220,10 +350,12 @@ static int el2_enter(unsigned int cpu, struct pkvmsim_regs *regs,
 	/* The points carry x1: the first argument, then the result. */
 	sim_sched_point(SIM_POINT_HVC_ENTRY, &ctxt.regs.regs[1]);
 	hyp_dispatches++;
-	dispatch(&ctxt, nr);
+	ret = el2_run(sim, cpu, &ctxt, dispatch, nr, &trap);
 	sim_sched_point(SIM_POINT_HVC_EXIT, &ctxt.regs.regs[1]);
 
-	for (i = 0; i < 4; i++)
+	if (!ret && machine_dead(sim))
+		ret = -EFAULT;
+	for (i = 0; !ret && i < 4; i++)
 		regs->x[i] = ctxt.regs.regs[i];
 out:
 	sim_set_this_hcall(NULL);
@@ -540,6 +672,9 @@ void machine_fill_report(struct pkvmsim *sim, struct pkvmsim_report *report)
 		       &report->nr_state_checks);
 	report->nr_refusals = sim_ledger_count(SIM_LEDGER_REFUSED);
 	report->nr_warnings = sim_warn_count();
+	/* A dead machine gives nothing back: its pages are no finding. */
+	if (machine_dead(sim))
+		return;
 	report->nr_leaked_pages =
 		sim_ledger_leaks(sim->carveout ? sim_host_pa(sim->carveout) : 0,
 				 sim->carveout ? sim->carveout_pages : 0,
@@ -561,6 +696,9 @@ int machine_stop(struct pkvmsim *sim)
 
 void machine_shutdown(struct pkvmsim *sim)
 {
+	/* No hyp code runs on a dead machine; the arena goes with it. */
+	if (machine_dead(sim))
+		return;
 	check_table_empty(sim);
 	shutdown_protected(sim);
 }

@@ -30,6 +30,7 @@ struct inspect_refs {
 enum machine_violation {
 	MACHINE_HOST_PANIC,	/* an HVC with no hypervisor to take it */
 	MACHINE_HYP_CRASH,	/* a call the real hypervisor dies on */
+	MACHINE_UNMODELLED,	/* a call the simulator cannot run in C */
 };
 
 struct pkvmsim {
@@ -64,6 +65,14 @@ struct pkvmsim {
 	 * table is read without vm_table_lock, which a stopped CPU may hold.
 	 */
 	bool			stopped;
+
+	/*
+	 * The hypervisor hit a BUG (a hyp panic): the machine is dead.  No
+	 * hypercall is made from then on, the oracle judges nothing more,
+	 * and shutdown runs no host or hypervisor code.  Atomic: set by the
+	 * CPU that died, read by every other.
+	 */
+	bool			dead;
 };
 
 void machine_violation(struct pkvmsim *sim, enum machine_violation kind,
@@ -72,6 +81,9 @@ void machine_violation(struct pkvmsim *sim, enum machine_violation kind,
 
 /* The live simulator, or NULL. */
 struct pkvmsim *machine_live(void);
+
+/* Whether @sim's hypervisor has died of a BUG (see struct pkvmsim). */
+bool machine_dead(const struct pkvmsim *sim);
 
 /*
  * One hypercall from @cpu through the installed transport, about host VM
@@ -158,8 +170,8 @@ struct history;
 int history_start(struct pkvmsim *sim);
 /*
  * Stop recording and check the history against the sequential model:
- * 0 if linearizable (or not checkable: too long), 1 if not, with @why
- * (one paragraph) and, if @text, the history itself.
+ * 0 if linearizable (or not checkable: too long, or the machine died),
+ * 1 if not, with @why (one paragraph) and, if @text, the history itself.
  */
 int history_stop(struct pkvmsim *sim, char *why, size_t len, char *text,
 		 size_t text_len);

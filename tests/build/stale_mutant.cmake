@@ -45,7 +45,8 @@ endfunction()
 # .git.  A directory added there and not here fails the configure below.
 file(REMOVE_RECURSE ${WORK})
 file(MAKE_DIRECTORY ${src})
-foreach(entry CMakeLists.txt include src sim bench packaging tests examples)
+foreach(entry CMakeLists.txt include src sim bench packaging tests examples
+              doc LICENSE)
   file(COPY ${SOURCE_DIR}/${entry} DESTINATION ${src})
 endforeach()
 
