@@ -44,6 +44,7 @@ enum opt_id {
 	OPT_TRACE,
 	OPT_QUIET,
 	OPT_REDUCE,
+	OPT_MATRIX,
 	OPT_JOBS,
 	OPT_SHARD,
 };
@@ -217,6 +218,13 @@ int run_scenario(const struct cli_opts *opts, struct run_result *res);
 
 /* Whether @res shows anything wrong. */
 bool run_failed(const struct run_result *res);
+
+/*
+ * run --matrix (matrix.c): @opts's scenario in every mode and profile,
+ * a table of outcomes against the expected ones.  Returns the exit
+ * status: 0 every cell as expected, EXIT_VIOLATION otherwise.
+ */
+int run_matrix(const struct cli_opts *opts);
 
 void print_run_text(FILE *f, const struct cli_opts *opts,
 		    const struct run_result *res);
