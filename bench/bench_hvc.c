@@ -2,7 +2,9 @@
 /*
  * What a hypercall costs on each transport, against the direct one in the
  * same run: reserve + unreserve pairs from one CPU, and whole host VM
- * lifecycles.  Prints figures; asserts nothing about time.
+ * lifecycles; and the pair against the hypervisor's two functions called
+ * straight, with the oracle checking every call and only at the end.
+ * Prints figures; asserts nothing about time.
  *
  *	bench_hvc [PAIRS [LIFECYCLES]]
  */
@@ -13,6 +15,14 @@
 #include <time.h>
 
 #include <pkvmsim/pkvmsim.h>
+
+/*
+ * The hypervisor's own functions (src/hyp/pkvm.c), called straight: no
+ * transport, no dispatcher, no oracle; the floor under every transport.
+ * Not public API: a white-box baseline, linked from the static library.
+ */
+int __pkvm_reserve_vm(void);
+void __pkvm_unreserve_vm(unsigned int handle);
 
 static double now(void)
 {
@@ -59,6 +69,23 @@ static double time_pairs(struct pkvmsim *sim, const struct pkvm_hvc_ops *ops,
 	return (now() - start) / (double)pairs;
 }
 
+/* Seconds per reserve + unreserve pair of the functions themselves. */
+static double time_straight(unsigned long pairs)
+{
+	unsigned long i;
+	double start;
+	int handle;
+
+	start = now();
+	for (i = 0; i < pairs; i++) {
+		handle = __pkvm_reserve_vm();
+		if (handle < 0)
+			die("__pkvm_reserve_vm()", handle);
+		__pkvm_unreserve_vm((unsigned int)handle);
+	}
+	return (now() - start) / (double)pairs;
+}
+
 /* Seconds per whole VM lifecycle (create, vCPU, notify, run, put, destroy). */
 static double time_lifecycles(struct pkvmsim *sim,
 			      const struct pkvm_hvc_ops *ops,
@@ -94,6 +121,31 @@ struct transport {
 	const struct pkvm_hvc_ops	*ops;
 };
 
+/* The pair on one simulator whose oracle checks as @check says. */
+struct levels {
+	double	straight, direct, smccc;
+};
+
+static void time_levels(enum pkvmsim_check check, unsigned long pairs,
+			struct levels *sum)
+{
+	struct pkvmsim_config cfg;
+	struct pkvmsim *sim;
+	int ret;
+
+	pkvmsim_config_init(&cfg);
+	cfg.check = check;
+	ret = pkvmsim_create(&cfg, &sim);
+	if (ret)
+		die("pkvmsim_create", ret);
+	sum->straight += time_straight(pairs);
+	sum->direct += time_pairs(sim, pkvm_hvc_direct(), pairs);
+	sum->smccc += time_pairs(sim, pkvm_hvc_smccc(), pairs);
+	ret = pkvmsim_destroy(sim);
+	if (ret)
+		die("pkvmsim_destroy", ret);
+}
+
 int main(int argc, char **argv)
 {
 	unsigned long pairs = argc > 1 ? strtoul(argv[1], NULL, 0) : 200000;
@@ -101,6 +153,7 @@ int main(int argc, char **argv)
 	struct pkvm_hvc_trace *trace = NULL;
 	struct pkvm_hvc_fault *fault = NULL;
 	struct pkvmsim_report report;
+	struct levels calls = { 0 }, end = { 0 };
 	struct pkvmsim *sim;
 	double pair[NR_TRANSPORTS] = { 0 }, life[NR_TRANSPORTS] = { 0 };
 	unsigned int i, r;
@@ -111,6 +164,34 @@ int main(int argc, char **argv)
 			"(both > 0)\n");
 		return 2;
 	}
+
+	/*
+	 * The straight call first, on simulators of their own: the checks
+	 * every call against the checks at the end, interleaved in rounds.
+	 */
+	time_levels(PKVMSIM_CHECK_CALLS, pairs / 10 + 1, &calls);
+	memset(&calls, 0, sizeof(calls));
+	for (r = 0; r < ROUNDS; r++) {
+		time_levels(PKVMSIM_CHECK_CALLS, pairs / ROUNDS + 1, &calls);
+		time_levels(PKVMSIM_CHECK_END, pairs / ROUNDS + 1, &end);
+	}
+	printf("%-34s %10s %10s %10s\n", "reserve+unreserve, one CPU",
+	       "ns/pair", "/straight", "/direct");
+	printf("%-34s %10.1f %10.2f %10s\n", "hyp functions called straight",
+	       calls.straight / ROUNDS * 1e9, 1.0, "");
+	printf("%-34s %10.1f %10.2f %10.2f\n", "direct, --check end",
+	       end.direct / ROUNDS * 1e9, end.direct / calls.straight, 1.0);
+	printf("%-34s %10.1f %10.2f %10.2f\n", "smccc, --check end",
+	       end.smccc / ROUNDS * 1e9, end.smccc / calls.straight,
+	       end.smccc / end.direct);
+	printf("%-34s %10.1f %10.2f %10.2f\n", "direct, checking every call",
+	       calls.direct / ROUNDS * 1e9, calls.direct / calls.straight,
+	       1.0);
+	printf("%-34s %10.1f %10.2f %10.2f\n", "smccc, checking every call",
+	       calls.smccc / ROUNDS * 1e9, calls.smccc / calls.straight,
+	       calls.smccc / calls.direct);
+	printf("\n");
+
 	ret = pkvmsim_create(NULL, &sim);
 	if (ret)
 		die("pkvmsim_create", ret);

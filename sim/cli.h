@@ -45,6 +45,7 @@ enum opt_id {
 	OPT_QUIET,
 	OPT_REDUCE,
 	OPT_MATRIX,
+	OPT_CHECK,
 	OPT_JOBS,
 	OPT_SHARD,
 };
@@ -99,6 +100,7 @@ int parse_seed(const char *opt, const char *val, uint64_t *out);
 int parse_seconds(const char *opt, const char *val, double max,
 		  double *out);
 int parse_mode(const char *opt, const char *val, enum pkvmsim_mode *out);
+int parse_check(const char *opt, const char *val, enum pkvmsim_check *out);
 int parse_profile(const char *opt, const char *val,
 		  enum pkvmsim_profile *out);
 int check_writable(const char *opt, const char *path);

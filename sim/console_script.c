@@ -206,7 +206,7 @@ static const char *got_violations(const struct con_result *r)
 bool con_expect(struct console *c, int argc, char **argv,
 		   unsigned long lineno)
 {
-	char want[CON_TEXT_LEN] = "", why[CON_TEXT_LEN + 64];
+	char want[CON_TEXT_LEN] = "", why[2 * CON_TEXT_LEN + 512];
 	const char *got;
 	size_t used = 0;
 	int i;

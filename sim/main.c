@@ -18,7 +18,8 @@
 const char cli_usage[] =
 "usage: pkvmsim [RUN OPTIONS]\n"
 "       pkvmsim run [--scenario NAME] [--mode M] [--profile P] [--cpus N]\n"
-"                   [--vms N] [--iterations N] [--seed S] [--json]\n"
+"                   [--vms N] [--iterations N] [--seed S]\n"
+"                   [--check calls|end] [--json]\n"
 "       pkvmsim run --matrix [--scenario NAME] [--cpus N] [--vms N]\n"
 "                   [--iterations N] [--seed S] [--json]\n"
 "       pkvmsim explore --scenario NAME --strategy random|pct|dfs|free\n"
@@ -51,6 +52,10 @@ const char cli_usage[] =
 "  --seed S         seed of the scenario's choices, decimal or 0x hex\n"
 "                   (default 0)\n"
 "  --json           print one JSON object instead of the summary\n"
+"  --check C        calls (default): the oracle judges every hypercall's\n"
+"                   answer and the whole state after every host\n"
+"                   operation; end: the whole state once, at the end\n"
+"                   (cheaper; sees less)\n"
 "  --matrix         run the scenario in every mode and profile and print\n"
 "                   a table of outcomes against the expected ones: 6.18\n"
 "                   clean everywhere; v3 failing in nvhe and vhe; lazy\n"
@@ -123,6 +128,7 @@ static const struct cli_option run_options[] = {
 	{ "--seed",		OPT_SEED,	true },
 	{ "--json",		OPT_JSON,	false },
 	{ "--matrix",		OPT_MATRIX,	false },
+	{ "--check",		OPT_CHECK,	true },
 	{ "--help",		OPT_HELP,	false },
 	{ "-h",			OPT_HELP,	false },
 	{ 0 },
@@ -210,6 +216,9 @@ static int cmd_run(const char *cmd, int argc, char **argv)
 		case OPT_MATRIX:
 			matrix = true;
 			ret = 0;
+			break;
+		case OPT_CHECK:
+			ret = parse_check(it.name, it.value, &opts.cfg.check);
 			break;
 		case OPT_CPUS:
 			ret = parse_uint(it.name, it.value, 1,

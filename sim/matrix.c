@@ -44,7 +44,7 @@ static void first_finding(const struct run_result *res, char *buf,
 	const struct pkvmsim_report *rep = &res->report;
 
 	if (rep->nr_kept)
-		snprintf(buf, len, "invariant %u: %s",
+		snprintf(buf, len, "invariant %u: %.120s",
 			 rep->violations[0].invariant, rep->violations[0].what);
 	else if (res->nr_failures_kept)
 		snprintf(buf, len, "%s", res->failures[0]);

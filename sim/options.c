@@ -98,6 +98,18 @@ bad:
 	return usage_error("%s: '%s' is not a number of seconds", opt, val);
 }
 
+int parse_check(const char *opt, const char *val, enum pkvmsim_check *out)
+{
+	if (!strcmp(val, "calls"))
+		*out = PKVMSIM_CHECK_CALLS;
+	else if (!strcmp(val, "end"))
+		*out = PKVMSIM_CHECK_END;
+	else
+		return usage_error("%s: unknown check level '%s' (calls, end)",
+				   opt, val);
+	return 0;
+}
+
 int parse_mode(const char *opt, const char *val, enum pkvmsim_mode *out)
 {
 	unsigned int i;

@@ -70,6 +70,8 @@ static void print_replay(FILE *f, const struct cli_opts *opts)
 		fprintf(f, " --vms %u", opts->vms);
 	fprintf(f, " --iterations %u --seed %" PRIu64, opts->iterations,
 		opts->cfg.seed);
+	if (opts->cfg.check == PKVMSIM_CHECK_END)
+		fprintf(f, " --check end");
 }
 
 /* "__pkvm_reserve_vm" for a hypercall number, "#N" for one unnamed. */
@@ -138,7 +140,8 @@ void print_run_text(FILE *f, const struct cli_opts *opts,
 			res->by_nr[i]);
 	}
 	fprintf(f, "  invariants checked %10lu answers judged, %lu whole "
-		"states\n", rep->nr_judged, rep->nr_state_checks);
+		"states%s\n", rep->nr_judged, rep->nr_state_checks,
+		opts->cfg.check == PKVMSIM_CHECK_END ? " (--check end)" : "");
 	fprintf(f, "  failed operations  %10lu\n", res->nr_failures);
 	fprintf(f, "  violations         %10lu\n", rep->nr_violations);
 	fprintf(f, "  leaked pages       %10lu\n", rep->nr_leaked_pages);

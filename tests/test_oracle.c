@@ -762,6 +762,79 @@ static void busy_teardown_is_reported_at_destroy(void **state)
 	assert_int_equal(oracle_count(f->o), 1);
 }
 
+/* --- PKVMSIM_CHECK_END: the whole state, only when asked --- */
+
+static void check_end_judges_only_the_state(void **state)
+{
+	struct fix *f = *state;
+	unsigned long judged, states;
+	struct pkvmsim_config cfg = f->cfg;
+	struct oracle *end;
+	struct hvm a;
+	struct seen s;
+
+	/* The test's own oracle, swapped for one that checks at the end. */
+	cfg.check = PKVMSIM_CHECK_END;
+	end = oracle_create(&cfg);
+	assert_non_null(end);
+	oracle_destroy(f->o);
+	f->o = end;
+
+	hvm_create(f, &a, 1, 1, 0);
+	oracle_host_op_done(f->o);
+	oracle_checked(f->o, &judged, &states);
+	assert_int_equal(judged, 0);
+	assert_int_equal(states, 0);
+
+	/* The host's handle of VM 1 goes wrong... */
+	set_handle(a.tv.kvm, FIRST_HANDLE + 7);
+	oracle_host_op_done(f->o);
+	assert_int_equal(oracle_count(f->o), 0);
+	/* ...and the check at the end finds it. */
+	oracle_check_end(f->o);
+	s = expect_only(f, 1, 1);
+	assert_contains(s.v[0].what, "not the one the VM reserved (0x1000)");
+	oracle_checked(f->o, &judged, &states);
+	assert_int_equal(judged, 0);
+	assert_int_equal(states, 1);
+	set_handle(a.tv.kvm, FIRST_HANDLE);
+	assert_int_equal(hvm_destroy(f, &a, 0), 0);
+}
+
+/* The machine's own oracle at the end level; a level it does not know. */
+static void check_end_in_the_machine(void **state)
+{
+	struct pkvmsim_config cfg;
+	struct pkvmsim_report *rep;
+	struct pkvmsim *sim;
+
+	(void)state;
+	rep = calloc(1, sizeof(*rep));
+	assert_non_null(rep);
+	pkvmsim_config_init(&cfg);
+	cfg.check = PKVMSIM_CHECK_NR;
+	assert_int_equal(pkvmsim_create(&cfg, &sim), -EINVAL);
+
+	cfg.check = PKVMSIM_CHECK_END;
+	assert_int_equal(pkvmsim_create(&cfg, &sim), 0);
+	sim_hvc(sim, 0, RESERVE, 0, 0, 0);
+	sim_hvc(sim, 0, UNRESERVE, FIRST_HANDLE, 0, 0);
+	assert_int_equal(pkvmsim_check(sim, rep), 0);
+	assert_int_equal(rep->nr_judged, 0);
+	assert_int_equal(rep->nr_state_checks, 1);
+	assert_int_equal(pkvmsim_destroy(sim), 0);
+
+	/* The same calls, checked as they go by. */
+	cfg.check = PKVMSIM_CHECK_CALLS;
+	assert_int_equal(pkvmsim_create(&cfg, &sim), 0);
+	sim_hvc(sim, 0, RESERVE, 0, 0, 0);
+	sim_hvc(sim, 0, UNRESERVE, FIRST_HANDLE, 0, 0);
+	assert_int_equal(pkvmsim_check(sim, rep), 0);
+	assert_int_equal(rep->nr_judged, 2);
+	assert_int_equal(pkvmsim_destroy(sim), 0);
+	free(rep);
+}
+
 /* --- invariants 1 and 12: the whole state, with nothing in flight --- */
 
 static void check_state_finds_table_against_host_vm_1(void **state)
@@ -1476,6 +1549,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(pkvm_hypercall_in_vhe_is_3,
 						setup_vhe, teardown_any),
 		ORACLE_TEST(busy_teardown_is_reported_at_destroy),
+		ORACLE_TEST(check_end_judges_only_the_state),
+		cmocka_unit_test(check_end_in_the_machine),
 		ORACLE_TEST(check_state_finds_table_against_host_vm_1),
 		ORACLE_TEST(check_state_waits_for_quiet),
 		ORACLE_TEST(check_state_finds_shared_loaded_vcpu_12),

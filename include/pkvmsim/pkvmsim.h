@@ -43,6 +43,25 @@ enum pkvmsim_profile {
 #define PKVMSIM_MAX_ARENA_PAGES		(1UL << 20)
 
 /**
+ * enum pkvmsim_check - how much the oracle checks, and when.
+ * @PKVMSIM_CHECK_CALLS: every hypercall's answer made with no other in
+ *			flight, against the model of the table, and the whole
+ *			state after every host operation (SPEC 8).
+ * @PKVMSIM_CHECK_END:	the whole state only, when pkvmsim_check() or
+ *			pkvmsim_destroy() asks: a call several times cheaper,
+ *			but a wrong answer that leaves the state right, a
+ *			fault the run later repaired, and what only the
+ *			answers show (a reservation lost before any check)
+ *			go unseen.  The page ledger checks every page
+ *			transition either way.
+ */
+enum pkvmsim_check {
+	PKVMSIM_CHECK_CALLS,
+	PKVMSIM_CHECK_END,
+	PKVMSIM_CHECK_NR,
+};
+
+/**
  * struct pkvmsim_config - what to simulate.
  * @mode:		host KVM mode.
  * @profile:		host behaviour.
@@ -54,6 +73,8 @@ enum pkvmsim_profile {
  *			pkvmsim_set_hvc(), which can change it later.
  * @quiet:		pkvmsim_destroy() prints no report to stderr (for
  *			callers that read pkvmsim_check() themselves).
+ * @check:		when the oracle judges (PKVMSIM_CHECK_CALLS by
+ *			default): see enum pkvmsim_check.
  */
 struct pkvmsim_config {
 	enum pkvmsim_mode	mode;
@@ -63,6 +84,7 @@ struct pkvmsim_config {
 	uint64_t		seed;
 	const struct pkvm_hvc_ops *hvc;
 	bool			quiet;
+	enum pkvmsim_check	check;
 };
 
 struct pkvmsim;

@@ -99,6 +99,7 @@ struct oracle *oracle_create(const struct pkvmsim_config *cfg)
 	o->profile = cfg->profile;
 	o->nr_cpus = cfg->nr_cpus < PKVMSIM_MAX_CPUS ? cfg->nr_cpus :
 						       PKVMSIM_MAX_CPUS;
+	o->end_only = cfg->check == PKVMSIM_CHECK_END;
 	RB_INIT(&o->vms);
 	pthread_mutex_init(&o->lock, NULL);
 	return o;
@@ -272,7 +273,7 @@ void oracle_hvc_enter(struct oracle *o, int cpu, unsigned long vm_id,
 	else if (v && o->mode == PKVMSIM_MODE_PROTECTED)
 		oracle_host_enter(o, cpu, v, nr, in, op);
 
-	if (c && c->alone && !o->dead)
+	if (c && c->alone && !o->dead && !o->end_only)
 		oracle_snapshot(c, v, nr, in);
 	pthread_mutex_unlock(&o->lock);
 }

@@ -97,6 +97,13 @@ void oracle_hyp_ref_exit(struct oracle *o, unsigned int handle, int delta);
  * A standing fault is reported once.
  */
 bool oracle_check_state(struct oracle *o);
+/*
+ * After a host operation: oracle_check_state(), but not under CHECK_END;
+ * when a report is asked for: oracle_check_state() under CHECK_END only,
+ * whose whole check it is.
+ */
+void oracle_host_op_done(struct oracle *o);
+void oracle_check_end(struct oracle *o);
 
 /*
  * The machine died of a hypervisor BUG: from now on the oracle judges

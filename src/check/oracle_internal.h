@@ -126,6 +126,8 @@ struct oracle {
 	enum pkvmsim_mode	mode;
 	enum pkvmsim_profile	profile;
 	unsigned int		nr_cpus;
+	/* PKVMSIM_CHECK_END: no answer judged, no state after each op. */
+	bool			end_only;
 
 	pthread_mutex_t		lock;		/* everything below */
 	unsigned long		in_flight;

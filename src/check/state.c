@@ -256,6 +256,18 @@ static void check_vms(struct oracle *o, struct pkvm_hyp_vm *const *now)
 	}
 }
 
+void oracle_host_op_done(struct oracle *o)
+{
+	if (o && !o->end_only)
+		oracle_check_state(o);
+}
+
+void oracle_check_end(struct oracle *o)
+{
+	if (o && o->end_only)
+		oracle_check_state(o);
+}
+
 bool oracle_check_state(struct oracle *o)
 {
 	struct pkvm_hyp_vm *now[NR_SLOTS];

@@ -69,7 +69,7 @@ void host_cpu_exit(struct pkvmsim *sim, unsigned int cpu)
 {
 	host_cpu = -1;
 	__atomic_store_n(&sim->host->cpu_busy[cpu], 0, __ATOMIC_RELEASE);
-	oracle_check_state(sim->oracle);
+	oracle_host_op_done(sim->oracle);
 }
 
 struct host_state *host_state_create(void)

@@ -13,6 +13,7 @@
 
 #include <pkvmsim/pkvmsim.h>
 #include "machine.h"
+#include "oracle.h"
 #include "host.h"
 
 int pkvmsim_create(const struct pkvmsim_config *cfg, struct pkvmsim **simp)
@@ -45,6 +46,7 @@ int pkvmsim_check(struct pkvmsim *sim, struct pkvmsim_report *report)
 	if (!sim || sim != machine_live() || !report)
 		return -EINVAL;
 
+	oracle_check_end(sim->oracle);
 	fill_report(sim, report);
 	if (report->nr_violations || report->nr_leaked_pages)
 		return -EUCLEAN;
@@ -83,6 +85,9 @@ int host_sim_destroy(struct pkvmsim *sim, struct pkvmsim_report *out)
 	if (machine_stop(sim))
 		return -EINVAL;
 
+	/* Under PKVMSIM_CHECK_END, the state as the run left it. */
+	if (!machine_dead(sim))
+		oracle_check_end(sim->oracle);
 	/* <pkvmsim/inspect.h>: held references are reported, and stay. */
 	inspect_fini(sim);
 	host_raw_fini(sim);

@@ -94,6 +94,8 @@ static int config_check(const struct pkvmsim_config *cfg)
 		return -EINVAL;
 	if (cfg->hvc && !cfg->hvc->hvc)
 		return -EINVAL;
+	if ((unsigned int)cfg->check >= PKVMSIM_CHECK_NR)
+		return -EINVAL;
 	return 0;
 }
 
