@@ -52,14 +52,18 @@ struct storm_cpu {
 	struct run_stats	stats;
 	struct storm_vm		*vms;
 	unsigned int		*order;
-	unsigned int		nr_vms, cap;
+	unsigned int		nr_vms, cap, attempts;
 	pthread_t		thread;
 };
 
-/* Whether this CPU may create one more VM this round. */
+/*
+ * Whether this CPU may try to create one more VM this round: attempts,
+ * not VMs, are counted, so that a host whose creations all fail (v3 in
+ * nVHE mode) ends its round.
+ */
 static bool may_create(struct storm_cpu *sc)
 {
-	if (sc->nr_vms == sc->cap)
+	if (sc->attempts++ == sc->cap)
 		return false;
 	if (!sc->storm->fill)
 		return true;
@@ -74,6 +78,7 @@ static void create_phase(struct storm_cpu *sc)
 	int ret;
 
 	sc->nr_vms = 0;
+	sc->attempts = 0;
 	while (may_create(sc)) {
 		struct storm_vm *v = &sc->vms[sc->nr_vms];
 
