@@ -95,6 +95,9 @@ afl_run() {
 
 case "${1:-}" in
 build) [ $# -eq 1 ] || usage; afl_build ;;
-run) [ $# -ge 2 ] && [ $# -le 3 ] || usage; afl_run "$2" "${3:-}" ;;
+run)
+	if [ $# -lt 2 ] || [ $# -gt 3 ]; then usage; fi
+	afl_run "$2" "${3:-}"
+	;;
 *) usage ;;
 esac
