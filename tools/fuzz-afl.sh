@@ -71,6 +71,7 @@ afl_run() {
 	local args=(-i "tests/fuzz/corpus/$t" -o "$build/out/$t"
 		    -x "tests/fuzz/$t.dict" "${time[@]}")
 	local prog=("$build/tests/fuzz/fuzz_$t")
+	mkdir -p "$build/out"	# afl-fuzz makes only the last directory
 	if [ "$jobs" -le 1 ]; then
 		afl-fuzz "${args[@]}" -- "${prog[@]}"
 		return
