@@ -66,7 +66,8 @@ stat() {	# stat T NAME KEY: a final statistic of that run
 # libFuzzer's one-line summary.
 verdict() {
 	grep -m1 -E '^(SUMMARY|==[0-9]+== ERROR|ERROR):' "$tmp/$1.$2.log" |
-		sed 's/^==[0-9]*== //' | cut -c1-100
+		sed -e 's/^==[0-9]*== //' -e 's/^SUMMARY: //' -e "s|$PWD/||g" \
+		    -e 's/ in *$//' | cut -c1-100
 }
 
 declare -A speed clean
