@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "sim_env.h"
+#include "sim_inject.h"
 #include "asm/kvm_mmu.h"
 #include "nvhe/memory.h"
 
@@ -194,7 +195,7 @@ void *sim_host_alloc_pages(unsigned long nr)
 	unsigned long tried, start;
 	void *va = NULL;
 
-	if (!nr || nr > arena.nr_pages)
+	if (!nr || nr > arena.nr_pages || sim_inject_fail(SIM_INJECT_ALLOC))
 		return NULL;
 
 	pthread_mutex_lock(&arena.lock);
@@ -214,6 +215,13 @@ void *sim_host_alloc_pages(unsigned long nr)
 	if (va)
 		memset(va, 0, nr * SIM_PAGE_SIZE);
 	return va;
+}
+
+void sim_arena_rewind(void)
+{
+	pthread_mutex_lock(&arena.lock);
+	arena.next_fit = 0;
+	pthread_mutex_unlock(&arena.lock);
 }
 
 int sim_host_free_pages(void *host_va, unsigned long nr)

@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "sim_env.h"
+#include "sim_inject.h"
 #include "nvhe/memory.h"
 #include "nvhe/sim_ledger.h"
 #include "linux/sim_sched.h"
@@ -40,6 +41,12 @@ static struct ledger_page *pages;
 static unsigned long nr_pages;
 static struct sim_ledger_event events[2][NR_KEPT_EVENTS];
 static unsigned long event_count[2];
+/*
+ * Pages [touched_lo, touched_hi) hold every page changed since the last
+ * reset (state, allocation or reference count): the rest are home, so a
+ * reset or a leak scan need not look at them.  With ledger_lock held.
+ */
+static unsigned long touched_lo, touched_hi;
 
 struct hyp_page *hyp_vmemmap;
 phys_addr_t sim_memstart = SIM_PHYS_BASE;
@@ -103,6 +110,37 @@ void sim_ledger_reset(void)
 	}
 	memset(events, 0, sizeof(events));
 	memset(event_count, 0, sizeof(event_count));
+	touched_lo = nr_pages;
+	touched_hi = 0;
+	pthread_mutex_unlock(&ledger_lock);
+}
+
+/* Page @i (or [@i, @end)) may change: widen the touched range.  Locked. */
+static void touch(unsigned long i, unsigned long end)
+{
+	if (i < touched_lo)
+		touched_lo = i;
+	if (end > touched_hi)
+		touched_hi = end;
+}
+
+void sim_ledger_reset_touched(void)
+{
+	unsigned long i;
+
+	pthread_mutex_lock(&ledger_lock);
+	for (i = touched_lo; i < touched_hi; i++) {
+		pages[i] = (struct ledger_page){
+			.host_state = PKVM_PAGE_OWNED,
+			.hyp_state = PKVM_NOPAGE,
+			.cpu = -1,
+		};
+		__atomic_store_n(&hyp_vmemmap[i].refcount, 0,
+				 __ATOMIC_RELAXED);
+	}
+	memset(event_count, 0, sizeof(event_count));
+	touched_lo = nr_pages;
+	touched_hi = 0;
 	pthread_mutex_unlock(&ledger_lock);
 }
 
@@ -169,6 +207,12 @@ int sim_ledger_check_range(enum pkvm_component_id id, phys_addr_t phys,
 	sim_sched_point(SIM_POINT_LEDGER, (const void *)(uintptr_t)phys);
 
 	pthread_mutex_lock(&ledger_lock);
+	if (id == PKVM_ID_HOST && sim_inject_page_check(func)) {
+		record(SIM_LEDGER_REFUSED, phys, -EPERM, func,
+		       "injected failure (sim_inject_arm)");
+		ret = -EPERM;
+		goto out;
+	}
 	if (!sim_ledger_range_is_memory(phys, size)) {
 		record(SIM_LEDGER_REFUSED, phys, -EPERM, func,
 		       "%#" PRIx64 "+%#" PRIx64 " is not memory", phys, size);
@@ -214,6 +258,7 @@ void sim_ledger_set_range(enum pkvm_component_id id, phys_addr_t phys,
 
 	first = page_index(phys);
 	n = (size + SIM_PAGE_SIZE - 1) / SIM_PAGE_SIZE;
+	touch(first, first + n);
 	for (i = first; i < first + n; i++) {
 		struct ledger_page *p = &pages[i];
 		uint64_t page = sim_memstart + (uint64_t)i * SIM_PAGE_SIZE;
@@ -253,6 +298,7 @@ void sim_ledger_note(phys_addr_t phys, const char *what)
 		return;
 
 	pthread_mutex_lock(&ledger_lock);
+	touch(page_index(phys), page_index(phys) + 1);
 	p = &pages[page_index(phys)];
 	p->func = what;
 	p->hcall = hcall_or_dash();
@@ -274,6 +320,8 @@ bool sim_ledger_claim(unsigned long first, unsigned long n)
 			break;
 		}
 	}
+	if (ok)
+		touch(first, first + n);
 	for (i = first; ok && i < first + n; i++) {
 		pages[i].allocated = true;
 		pages[i].func = "host alloc";
@@ -309,6 +357,8 @@ int sim_ledger_release(unsigned long first, unsigned long n)
 			ret = -EPERM;
 		}
 	}
+	if (!ret)
+		touch(first, first + n);
 	for (i = first; !ret && i < first + n; i++) {
 		pages[i].allocated = false;
 		pages[i].func = "host free";
@@ -386,7 +436,8 @@ unsigned long sim_ledger_leaks(uint64_t skip_phys, unsigned long skip_nr,
 		buf[0] = '\0';
 
 	pthread_mutex_lock(&ledger_lock);
-	for (i = 0; i < nr_pages; i++) {
+	/* Pages outside the touched range are home. */
+	for (i = touched_lo; i < touched_hi; i++) {
 		struct ledger_page *p = &pages[i];
 		int n;
 
