@@ -21,7 +21,9 @@
 # Findings land in build/afl/out/TARGET/*/crashes/; replay one with
 # build/<preset>/tests/fuzz/fuzz_TARGET_replay FILE.  A run resumes the
 # last one's output (AFL_AUTORESUME).  In a container or VM whose CPU
-# governor afl-fuzz cannot read, AFL_SKIP_CPUFREQ=1 (set here) is needed.
+# governor afl-fuzz cannot read, AFL_SKIP_CPUFREQ=1 (set here) is needed;
+# where core dumps go to a program (/proc/sys/kernel/core_pattern starts
+# with |), afl-fuzz also wants AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES=1.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . tools/fuzz-common.sh
