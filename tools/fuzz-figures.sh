@@ -12,7 +12,9 @@
 #      2,000,000 and 500,000), a crash, or PKVMSIM_FIG_MAX_SECONDS
 #      (default 1800) per target; it reports how many it made.
 # The fuzzing runs use the `fuzz` preset (clang, ASan + UBSan, -O2 -g),
-# one process pinned to CPU 0; the coverage build is build/fuzz-cov.
+# one process pinned to CPU 0; PKVMSIM_FIG_SANITIZE names other sanitizers
+# (empty: none, the code's own speed), built in build/fuzz-figures.  The
+# coverage build is build/fuzz-cov.
 # Prints markdown tables.  Takes about 3 x (SECONDS + the clean runs).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -42,9 +44,18 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 log() { echo "fuzz-figures: $*" >&2; }
 
-log "building the fuzz preset"
-cmake --preset fuzz >/dev/null
-cmake --build --preset fuzz --target "${fuzz_targets[@]/#/fuzz_}" >/dev/null
+sanitize=${PKVMSIM_FIG_SANITIZE-address,undefined}
+if [ "$sanitize" = address,undefined ]; then
+	log "building the fuzz preset"
+	fuzz_build=build/fuzz
+	cmake --preset fuzz >/dev/null
+else
+	fuzz_build=build/fuzz-figures
+	log "building $fuzz_build: the fuzz preset with sanitizers '$sanitize'"
+	cmake --preset fuzz -B "$fuzz_build" -DPKVMSIM_SANITIZE="$sanitize" \
+		>/dev/null
+fi
+cmake --build "$fuzz_build" --target "${fuzz_targets[@]/#/fuzz_}" >/dev/null
 
 # fuzz T NAME FLAGS...: one libFuzzer run of fuzz_T on a scratch corpus
 # seeded by the checked-in one; its log is $tmp/T.NAME.log.
@@ -55,7 +66,7 @@ fuzz() {
 	rm -rf "$tmp/corpus"
 	mkdir "$tmp/corpus"
 	mapfile -t opts < <(fuzz_options "$t")
-	"${pin[@]}" build/fuzz/tests/fuzz/fuzz_"$t" "${opts[@]}" \
+	"${pin[@]}" "$fuzz_build/tests/fuzz/fuzz_$t" "${opts[@]}" \
 		-print_final_stats=1 -artifact_prefix="$tmp/$t.$name." "$@" \
 		"$tmp/corpus" "tests/fuzz/corpus/$t" >"$tmp/$t.$name.log" 2>&1
 }
@@ -131,7 +142,7 @@ dirty=$(git status --porcelain --untracked-files=no 2>/dev/null | head -c1)
 [ -z "$dirty" ] || commit="$commit + changes"
 echo
 echo "Fuzzing figures: commit $commit, $(clang --version | sed -n 's/.*\(clang version [0-9.]*\).*/\1/p'),"
-echo "\`fuzz\` preset (ASan + UBSan, -O2 -g), one process on one core ($(nproc) online)."
+echo "\`fuzz\` preset (-O2 -g), sanitizers: ${sanitize:-none}; one process on one core ($(nproc) online)."
 echo
 echo "| target | exec/s (${seconds} s run) | longest clean run: executions |"
 echo "| --- | --- | --- |"
