@@ -20,6 +20,7 @@
 # Warnings are not errors here (PKVMSIM_WERROR=OFF): OSS-Fuzz's newer clang
 # and its CFLAGS may warn where clang 14 and gcc do not, and a warning must
 # not stop the fuzzing.  The presets keep -Werror for gcc and clang.
+set -euo pipefail	# also when run as `bash build.sh`, not by its #! line
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 if [ -f "$here/../CMakeLists.txt" ] && [ -d "$here/../src/hyp" ]; then
