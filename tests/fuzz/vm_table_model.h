@@ -98,4 +98,12 @@ int model_slot_of(unsigned int handle);
 int model_compare(const struct vm_table_model *m,
 		  const struct pkvmsim_table *t, char *why, size_t len);
 
+struct pkvmsim;
+/*
+ * The same, against the hypervisor's own state, read white-box
+ * (vm_table_peek.c): faster than a snapshot, for every operation.
+ */
+int model_peek(const struct vm_table_model *m, const struct pkvmsim *sim,
+	       char *why, size_t len);
+
 #endif /* PKVMSIM_FUZZ_VM_TABLE_MODEL_H */
