@@ -185,6 +185,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (!judge())
 			break;
 		hf.ctx.bug_expected = false;
+		hf.ctx.bad_pointer = false;
 		check_table_home();
 	}
 	sim_inject_reset();

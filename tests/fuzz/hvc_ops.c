@@ -79,6 +79,15 @@ static bool pin_at_limit(uint64_t hva, uint64_t size)
 	return false;
 }
 
+/* Whether [@x, @x + @size) is misaligned for @align or not arena memory. */
+static bool bad_pointer(uint64_t x, uint64_t size, uint64_t align)
+{
+	uint64_t base = (uint64_t)(uintptr_t)sim_arena_host_base();
+	uint64_t bytes = sim_arena_nr_pages() * SIM_PAGE_SIZE;
+
+	return (x & (align - 1)) || x < base || x - base > bytes - size;
+}
+
 /* The handle in the hostile host's struct kvm at @x, 0 if none is there. */
 static unsigned int raw_kvm_handle(uint64_t x)
 {
@@ -106,13 +115,25 @@ static int raw_call(unsigned int cpu, uint64_t x0, uint64_t x1, uint64_t x2,
 		/* init_vm may fill any RESERVED slot, a host VM's too. */
 		taint_if(hf_tampers(raw_kvm_handle(x1)));
 		hf.ctx.bug_expected |= pin_at_limit(x1, sizeof(struct kvm));
+		hf.ctx.bad_pointer |= bad_pointer(x1, sizeof(struct kvm), 8) ||
+				      bad_pointer(x2, 1, SIM_PAGE_SIZE) ||
+				      bad_pointer(x3, 1, SIM_PAGE_SIZE);
 	}
-	if (nr == PKVMSIM_HCALL_PKVM_INIT_VCPU)
+	if (nr == PKVMSIM_HCALL_PKVM_INIT_VCPU) {
 		hf.ctx.bug_expected |= pin_at_limit(x2,
 						    sizeof(struct kvm_vcpu));
+		hf.ctx.bad_pointer |= bad_pointer(x2, sizeof(struct kvm_vcpu),
+						  8) ||
+				      bad_pointer(x3, 1, SIM_PAGE_SIZE);
+	}
 	ret = pkvmsim_hvc(hf.sim, cpu, &regs);
+	/*
+	 * Refused by the dispatcher: the handler never ran.  Not delivered
+	 * (a host panic, a hypervisor crash): what it did is unknown, so 0,
+	 * and the caller keeps its pages away from the allocator.
+	 */
 	if (ret_x1)
-		*ret_x1 = ret || regs.x[0] ? ~0ULL : regs.x[1];
+		*ret_x1 = ret ? 0 : regs.x[0] ? ~0ULL : regs.x[1];
 	return ret;
 }
 

@@ -12,6 +12,9 @@
  *   TrustZone and the MMU notifiers name handle 0 (invariant 13) (SPEC 7);
  * - pin one page as often as it can pay for: the pin count's BUG_ON, which
  *   upstream has as well, is then reported as a hypervisor crash;
+ * - pass init_vm or init_vcpu a structure or an area at an address that
+ *   is misaligned or not memory: the machine may report the fault the real
+ *   hypervisor would take there as a hypervisor crash;
  * - tamper with the host model's own VMs (raw calls on their handles or
  *   structures, references held on them, their fields rewritten): the
  *   host's own view of its VMs is then wrong, and what the oracle says
@@ -21,8 +24,9 @@
  * Nothing else: a ledger violation (a page given back while referenced,
  * freed while not owned), any invariant about what the hypervisor did in
  * a call (2, 4-9) or holds (1 for a slot, 8, 12), a hypervisor crash in
- * pKVM mode other than the pin count's, and anything about the host while
- * the host model was left alone, is a finding.
+ * pKVM mode on aligned arguments in memory below the pin count's limit,
+ * and anything about the host while the host model was left alone, is a
+ * finding.
  */
 #include <stdio.h>
 #include <string.h>
@@ -56,9 +60,9 @@ bool hvc_violation_expected(const struct hvc_context *ctx,
 	case PKVMSIM_INV_HYP_CRASH:
 		if (ctx->mode == PKVMSIM_MODE_NVHE)
 			return true;
-		if (ctx->bug_expected)
+		if (ctx->bug_expected || ctx->bad_pointer)
 			return true;
-		rule = "a hypervisor crash in pKVM mode";
+		rule = "a hypervisor crash in pKVM mode, on sane arguments";
 		break;
 	case PKVMSIM_INV_LEDGER:
 		rule = "a page ledger violation";

@@ -28,6 +28,12 @@ struct hvc_context {
 	 * the hypervisor's BUG_ON (upstream's too) is what it must hit.
 	 */
 	bool			bug_expected;
+	/*
+	 * The call in flight passes a structure or an area the hypervisor
+	 * reads or takes at an address that is misaligned or not memory: the
+	 * machine may report the fault the real hypervisor would take.
+	 */
+	bool			bad_pointer;
 };
 
 /*
