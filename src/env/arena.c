@@ -217,9 +217,16 @@ void *sim_host_alloc_pages(unsigned long nr)
 	return va;
 }
 
-void sim_arena_rewind(void)
+void sim_arena_rewind(unsigned long first, unsigned long nr)
 {
 	pthread_mutex_lock(&arena.lock);
+	/*
+	 * What a hostile host shares without allocating it first is read as
+	 * it is: a fresh boot must not show it what the last run wrote.
+	 */
+	if (first < arena.nr_pages && nr <= arena.nr_pages - first)
+		memset(arena.host_base + first * SIM_PAGE_SIZE, 0,
+		       nr * SIM_PAGE_SIZE);
 	arena.next_fit = 0;
 	pthread_mutex_unlock(&arena.lock);
 }

@@ -124,11 +124,13 @@ static void touch(unsigned long i, unsigned long end)
 		touched_hi = end;
 }
 
-void sim_ledger_reset_touched(void)
+void sim_ledger_reset_touched(unsigned long *first, unsigned long *nr)
 {
 	unsigned long i;
 
 	pthread_mutex_lock(&ledger_lock);
+	*first = touched_lo;
+	*nr = touched_hi > touched_lo ? touched_hi - touched_lo : 0;
 	for (i = touched_lo; i < touched_hi; i++) {
 		pages[i] = (struct ledger_page){
 			.host_state = PKVM_PAGE_OWNED,

@@ -4,11 +4,12 @@
  * give, then the machine as pkvmsim_create() leaves it, booted again on
  * the arena it has.
  *
- * Cheap by construction: the ledger resets only the pages changed since
- * the last boot, the oracle keeps its allocations, and the arena stays
- * mapped (every page the host allocator hands out comes zeroed, so what
- * the last run left in memory does not matter).  A fuzzer resets once per
- * input.
+ * Cheap by construction: the ledger resets, and the arena zeroes, only the
+ * pages changed since the last boot, the oracle keeps its allocations,
+ * and the arena stays mapped.  A fuzzer resets once per input, and an
+ * input must behave the same whatever ran before it: so the memory is
+ * zeroed too, although the host allocator zeroes what it hands out, since
+ * a hostile host may share and donate pages it never allocated.
  */
 #include <errno.h>
 #include <string.h>
@@ -37,6 +38,7 @@ static bool machine_clean(struct pkvmsim *sim)
 int machine_reset(struct pkvmsim *sim, const struct pkvmsim_config *cfg)
 {
 	bool clean = machine_clean(sim);
+	unsigned long first, nr;
 	int ret = 0;
 
 	history_free(sim);
@@ -46,8 +48,8 @@ int machine_reset(struct pkvmsim *sim, const struct pkvmsim_config *cfg)
 	sim->carveout_pages = 0;
 
 	machine_reset_hyp_state();
-	sim_ledger_reset_touched();
-	sim_arena_rewind();
+	sim_ledger_reset_touched(&first, &nr);
+	sim_arena_rewind(first, nr);
 
 	/* A NULL @cfg keeps the configuration and the installed transport. */
 	if (cfg) {
