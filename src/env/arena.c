@@ -217,18 +217,18 @@ void *sim_host_alloc_pages(unsigned long nr)
 	return va;
 }
 
-void sim_arena_rewind(unsigned long first, unsigned long nr)
+void sim_arena_rewind(void)
 {
 	pthread_mutex_lock(&arena.lock);
-	/*
-	 * What a hostile host shares without allocating it first is read as
-	 * it is: a fresh boot must not show it what the last run wrote.
-	 */
+	arena.next_fit = 0;
+	pthread_mutex_unlock(&arena.lock);
+}
+
+void sim_arena_zero(unsigned long first, unsigned long nr)
+{
 	if (first < arena.nr_pages && nr <= arena.nr_pages - first)
 		memset(arena.host_base + first * SIM_PAGE_SIZE, 0,
 		       nr * SIM_PAGE_SIZE);
-	arena.next_fit = 0;
-	pthread_mutex_unlock(&arena.lock);
 }
 
 int sim_host_free_pages(void *host_va, unsigned long nr)

@@ -42,11 +42,13 @@ static unsigned long nr_pages;
 static struct sim_ledger_event events[2][NR_KEPT_EVENTS];
 static unsigned long event_count[2];
 /*
- * Pages [touched_lo, touched_hi) hold every page changed since the last
- * reset (state, allocation or reference count): the rest are home, so a
- * reset or a leak scan need not look at them.  With ledger_lock held.
+ * A bit per page changed since the last reset (state, allocation or
+ * reference count), within the words [dirty_lo, dirty_hi): the rest are
+ * home, so a reset or a leak scan need not look at them.  With
+ * ledger_lock held.
  */
-static unsigned long touched_lo, touched_hi;
+static uint64_t *dirty;
+static unsigned long dirty_lo, dirty_hi;
 
 struct hyp_page *hyp_vmemmap;
 phys_addr_t sim_memstart = SIM_PHYS_BASE;
@@ -76,7 +78,8 @@ int sim_ledger_init(unsigned long n)
 {
 	pages = calloc(n, sizeof(*pages));
 	hyp_vmemmap = calloc(n, sizeof(*hyp_vmemmap));
-	if (!pages || !hyp_vmemmap) {
+	dirty = calloc((n + 63) / 64, sizeof(*dirty));
+	if (!pages || !hyp_vmemmap || !dirty) {
 		sim_ledger_fini();
 		return -ENOMEM;
 	}
@@ -89,8 +92,10 @@ void sim_ledger_fini(void)
 {
 	free(pages);
 	free(hyp_vmemmap);
+	free(dirty);
 	pages = NULL;
 	hyp_vmemmap = NULL;
+	dirty = NULL;
 	nr_pages = 0;
 }
 
@@ -110,39 +115,69 @@ void sim_ledger_reset(void)
 	}
 	memset(events, 0, sizeof(events));
 	memset(event_count, 0, sizeof(event_count));
-	touched_lo = nr_pages;
-	touched_hi = 0;
+	memset(dirty, 0, (nr_pages + 63) / 64 * sizeof(*dirty));
+	dirty_lo = (nr_pages + 63) / 64;
+	dirty_hi = 0;
 	pthread_mutex_unlock(&ledger_lock);
 }
 
-/* Page @i (or [@i, @end)) may change: widen the touched range.  Locked. */
+/* Pages [@i, @end) may change: mark them dirty.  Locked. */
 static void touch(unsigned long i, unsigned long end)
 {
-	if (i < touched_lo)
-		touched_lo = i;
-	if (end > touched_hi)
-		touched_hi = end;
+	if (i >= end)
+		return;
+	if (i / 64 < dirty_lo)
+		dirty_lo = i / 64;
+	if ((end - 1) / 64 + 1 > dirty_hi)
+		dirty_hi = (end - 1) / 64 + 1;
+	for (; i < end; i++)
+		dirty[i / 64] |= 1ULL << (i % 64);
 }
 
-void sim_ledger_reset_touched(unsigned long *first, unsigned long *nr)
+/* The first dirty page from @i on, or nr_pages.  Locked. */
+static unsigned long next_dirty(unsigned long i)
 {
-	unsigned long i;
+	unsigned long w = i / 64;
+	uint64_t bits;
+
+	if (w < dirty_lo) {
+		w = dirty_lo;
+		i = w * 64;
+	}
+	for (; w < dirty_hi; w++, i = w * 64) {
+		bits = dirty[w] >> (i % 64);
+		if (bits)
+			return i + (unsigned long)__builtin_ctzll(bits);
+	}
+	return nr_pages;
+}
+
+void sim_ledger_reset_touched(void (*each)(unsigned long first,
+					   unsigned long nr))
+{
+	unsigned long i, end;
 
 	pthread_mutex_lock(&ledger_lock);
-	*first = touched_lo;
-	*nr = touched_hi > touched_lo ? touched_hi - touched_lo : 0;
-	for (i = touched_lo; i < touched_hi; i++) {
-		pages[i] = (struct ledger_page){
-			.host_state = PKVM_PAGE_OWNED,
-			.hyp_state = PKVM_NOPAGE,
-			.cpu = -1,
-		};
-		__atomic_store_n(&hyp_vmemmap[i].refcount, 0,
-				 __ATOMIC_RELAXED);
+	for (i = next_dirty(0); i < nr_pages; i = next_dirty(end)) {
+		for (end = i; end < nr_pages &&
+			      (dirty[end / 64] >> (end % 64) & 1); end++) {
+			pages[end] = (struct ledger_page){
+				.host_state = PKVM_PAGE_OWNED,
+				.hyp_state = PKVM_NOPAGE,
+				.cpu = -1,
+			};
+			__atomic_store_n(&hyp_vmemmap[end].refcount, 0,
+					 __ATOMIC_RELAXED);
+		}
+		if (each)
+			each(i, end - i);
 	}
+	if (dirty_hi > dirty_lo)
+		memset(dirty + dirty_lo, 0,
+		       (dirty_hi - dirty_lo) * sizeof(*dirty));
+	dirty_lo = (nr_pages + 63) / 64;
+	dirty_hi = 0;
 	memset(event_count, 0, sizeof(event_count));
-	touched_lo = nr_pages;
-	touched_hi = 0;
 	pthread_mutex_unlock(&ledger_lock);
 }
 
@@ -438,8 +473,8 @@ unsigned long sim_ledger_leaks(uint64_t skip_phys, unsigned long skip_nr,
 		buf[0] = '\0';
 
 	pthread_mutex_lock(&ledger_lock);
-	/* Pages outside the touched range are home. */
-	for (i = touched_lo; i < touched_hi; i++) {
+	/* Pages never touched are home. */
+	for (i = next_dirty(0); i < nr_pages; i = next_dirty(i + 1)) {
 		struct ledger_page *p = &pages[i];
 		int n;
 

@@ -38,7 +38,6 @@ static bool machine_clean(struct pkvmsim *sim)
 int machine_reset(struct pkvmsim *sim, const struct pkvmsim_config *cfg)
 {
 	bool clean = machine_clean(sim);
-	unsigned long first, nr;
 	int ret = 0;
 
 	history_free(sim);
@@ -48,8 +47,12 @@ int machine_reset(struct pkvmsim *sim, const struct pkvmsim_config *cfg)
 	sim->carveout_pages = 0;
 
 	machine_reset_hyp_state();
-	sim_ledger_reset_touched(&first, &nr);
-	sim_arena_rewind(first, nr);
+	/*
+	 * What a hostile host shares or donates without allocating it first
+	 * is read as it is: a fresh boot must not show what the last wrote.
+	 */
+	sim_ledger_reset_touched(sim_arena_zero);
+	sim_arena_rewind();
 
 	/* A NULL @cfg keeps the configuration and the installed transport. */
 	if (cfg) {
