@@ -127,6 +127,13 @@ static int raw_call(unsigned int cpu, uint64_t x0, uint64_t x1, uint64_t x2,
 				      bad_pointer(x3, 1, SIM_PAGE_SIZE);
 	}
 	ret = pkvmsim_hvc(hf.sim, cpu, &regs);
+	if (hf.trace)
+		fprintf(stderr, "  cpu%u hvc %#llx(%#llx, %#llx, %#llx) = %d, "
+			"x0 %#llx x1 %#llx\n", cpu, (unsigned long long)x0,
+			(unsigned long long)x1, (unsigned long long)x2,
+			(unsigned long long)x3, ret,
+			(unsigned long long)regs.x[0],
+			(unsigned long long)regs.x[1]);
 	/*
 	 * Refused by the dispatcher: the handler never ran.  Not delivered
 	 * (a host panic, a hypervisor crash): what it did is unknown, so 0,
