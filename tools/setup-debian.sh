@@ -9,6 +9,7 @@ pkgs=(
 	clang libclang-rt-14-dev llvm			# clang, sanitizers, libFuzzer
 	valgrind					# leak checking
 	gcc-aarch64-linux-gnu				# the hyp cross build
+	zip unzip					# ClusterFuzzLite's seed corpora
 )
 
 missing=()

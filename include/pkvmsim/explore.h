@@ -214,6 +214,12 @@ int pkvmsim_explore(const struct pkvmsim_config *cfg,
  *		built-in scenarios (pkvmsim_scenario_find()).
  * @res:	the outcome, as for pkvmsim_explore().
  *
+ * A line may also say lenient=1: a choice of its schedule whose CPU
+ * cannot run (blocked, or its body done) is then no divergence, the next
+ * CPU in order that can run runs instead, so that any string of CPU
+ * letters is a schedule (a fuzzer's bytes, say).  @res->replay names the
+ * CPUs that did run, and replays strictly.
+ *
  * Return: 0 the schedule ran clean, 1 it broke something (as the line
  * said it would, if the code is the same), -EINVAL for a malformed line
  * or a scenario of another name, -ENOENT for an unknown scenario,

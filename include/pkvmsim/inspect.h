@@ -326,6 +326,32 @@ int pkvmsim_host_page_share(struct pkvmsim *sim, unsigned int cpu,
 int pkvmsim_host_page_unshare(struct pkvmsim *sim, unsigned int cpu,
 			      uint64_t hva);
 
+/**
+ * pkvmsim_reset() - Bring the live simulator back to a fresh boot, cheaply.
+ * @sim:	the live simulator.
+ * @cfg:	the configuration to boot again with (mode, profile, CPUs,
+ *		transport...); its @arena_pages must be the current arena's.
+ *		NULL keeps the current configuration and installed transport.
+ *
+ * What pkvmsim_destroy() then pkvmsim_create() would leave, without their
+ * cost: every host VM, every page pkvmsim_host_pages_alloc() handed out,
+ * every reference held, every reservation, violation and record is
+ * forgotten (no host or hypervisor code runs, nothing is torn down), and
+ * the machine boots again.  The arena stays mapped and the cost is in
+ * proportion to the pages changed since the last boot, not to the arena,
+ * so a fuzzer can start every input from the same state.  A struct
+ * pkvmsim_vm * from before the reset is stale: do not use it.  No call may
+ * be in flight, nor run concurrently.
+ *
+ * Return: 0 if the machine was clean before the reset, as pkvmsim_destroy()
+ * would have found it with no VM left to destroy: no violation recorded,
+ * every page back with the host, the VM table empty, no reference held;
+ * -EUCLEAN if not (it is reset all the same); -EINVAL for a @sim that is
+ * not live or a @cfg that does not fit, and -EBUSY while a thread uses one
+ * of its CPUs (nothing is reset).
+ */
+int pkvmsim_reset(struct pkvmsim *sim, const struct pkvmsim_config *cfg);
+
 #ifdef __cplusplus
 }
 #endif

@@ -127,7 +127,12 @@ static void snap_teardown(struct ocall *c, const struct pkvmsim_regs *in)
 	c->vm_refs = c->nr_pages ? c->pages[0].refs : 0;
 	snap_hyp(c->pins, &c->nr_pins, vm->host_kvm, sizeof(struct kvm), 1);
 
-	nr_vcpus = hyp_vm_nr_vcpus(vm);
+	/*
+	 * Every vCPU, not the capped scan: one host page pinned by more hyp
+	 * vCPUs than that still loses all their pins.  The VM's own memory
+	 * bounds the walk.
+	 */
+	nr_vcpus = (unsigned int)vm->kvm.created_vcpus;
 	for (i = 0; i < nr_vcpus; i++) {
 		struct pkvm_hyp_vcpu *hv;
 

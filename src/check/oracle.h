@@ -30,6 +30,8 @@ struct oracle;
 /* Create for a machine booted with @cfg; NULL on -ENOMEM. */
 struct oracle *oracle_create(const struct pkvmsim_config *cfg);
 void oracle_destroy(struct oracle *o);
+/* Forget everything, as a new oracle for a machine booted with @cfg. */
+void oracle_reset(struct oracle *o, const struct pkvmsim_config *cfg);
 
 /* --- host VM lifecycle --- */
 

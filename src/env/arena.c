@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "sim_env.h"
+#include "sim_inject.h"
 #include "asm/kvm_mmu.h"
 #include "nvhe/memory.h"
 
@@ -198,7 +199,7 @@ void *sim_host_alloc_pages(unsigned long nr)
 	unsigned long tried, start;
 	void *va = NULL;
 
-	if (!nr || nr > arena.nr_pages)
+	if (!nr || nr > arena.nr_pages || sim_inject_fail(SIM_INJECT_ALLOC))
 		return NULL;
 
 	pthread_mutex_lock(&arena.lock);
@@ -218,6 +219,20 @@ void *sim_host_alloc_pages(unsigned long nr)
 	if (va)
 		memset(va, 0, nr * SIM_PAGE_SIZE);
 	return va;
+}
+
+void sim_arena_rewind(void)
+{
+	pthread_mutex_lock(&arena.lock);
+	arena.next_fit = 0;
+	pthread_mutex_unlock(&arena.lock);
+}
+
+void sim_arena_zero(unsigned long first, unsigned long nr)
+{
+	if (first < arena.nr_pages && nr <= arena.nr_pages - first)
+		memset(arena.host_base + first * SIM_PAGE_SIZE, 0,
+		       nr * SIM_PAGE_SIZE);
 }
 
 int sim_host_free_pages(void *host_va, unsigned long nr)

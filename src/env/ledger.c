@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "sim_env.h"
+#include "sim_inject.h"
 #include "nvhe/memory.h"
 #include "nvhe/sim_ledger.h"
 #include "linux/sim_sched.h"
@@ -40,6 +41,14 @@ static struct ledger_page *pages;
 static unsigned long nr_pages;
 static struct sim_ledger_event events[2][NR_KEPT_EVENTS];
 static unsigned long event_count[2];
+/*
+ * A bit per page changed since the last reset (state, allocation or
+ * reference count), within the words [dirty_lo, dirty_hi): the rest are
+ * home, so a reset or a leak scan need not look at them.  With
+ * ledger_lock held.
+ */
+static uint64_t *dirty;
+static unsigned long dirty_lo, dirty_hi;
 
 struct hyp_page *hyp_vmemmap;
 phys_addr_t sim_memstart = SIM_PHYS_BASE;
@@ -69,7 +78,8 @@ int sim_ledger_init(unsigned long n)
 {
 	pages = calloc(n, sizeof(*pages));
 	hyp_vmemmap = calloc(n, sizeof(*hyp_vmemmap));
-	if (!pages || !hyp_vmemmap) {
+	dirty = calloc((n + 63) / 64, sizeof(*dirty));
+	if (!pages || !hyp_vmemmap || !dirty) {
 		sim_ledger_fini();
 		return -ENOMEM;
 	}
@@ -82,8 +92,10 @@ void sim_ledger_fini(void)
 {
 	free(pages);
 	free(hyp_vmemmap);
+	free(dirty);
 	pages = NULL;
 	hyp_vmemmap = NULL;
+	dirty = NULL;
 	nr_pages = 0;
 }
 
@@ -102,6 +114,69 @@ void sim_ledger_reset(void)
 				 __ATOMIC_RELAXED);
 	}
 	memset(events, 0, sizeof(events));
+	memset(event_count, 0, sizeof(event_count));
+	memset(dirty, 0, (nr_pages + 63) / 64 * sizeof(*dirty));
+	dirty_lo = (nr_pages + 63) / 64;
+	dirty_hi = 0;
+	pthread_mutex_unlock(&ledger_lock);
+}
+
+/* Pages [@i, @end) may change: mark them dirty.  Locked. */
+static void touch(unsigned long i, unsigned long end)
+{
+	if (i >= end)
+		return;
+	if (i / 64 < dirty_lo)
+		dirty_lo = i / 64;
+	if ((end - 1) / 64 + 1 > dirty_hi)
+		dirty_hi = (end - 1) / 64 + 1;
+	for (; i < end; i++)
+		dirty[i / 64] |= 1ULL << (i % 64);
+}
+
+/* The first dirty page from @i on, or nr_pages.  Locked. */
+static unsigned long next_dirty(unsigned long i)
+{
+	unsigned long w = i / 64;
+	uint64_t bits;
+
+	if (w < dirty_lo) {
+		w = dirty_lo;
+		i = w * 64;
+	}
+	for (; w < dirty_hi; w++, i = w * 64) {
+		bits = dirty[w] >> (i % 64);
+		if (bits)
+			return i + (unsigned long)__builtin_ctzll(bits);
+	}
+	return nr_pages;
+}
+
+void sim_ledger_reset_touched(void (*each)(unsigned long first,
+					   unsigned long nr))
+{
+	unsigned long i, end;
+
+	pthread_mutex_lock(&ledger_lock);
+	for (i = next_dirty(0); i < nr_pages; i = next_dirty(end)) {
+		for (end = i; end < nr_pages &&
+			      (dirty[end / 64] >> (end % 64) & 1); end++) {
+			pages[end] = (struct ledger_page){
+				.host_state = PKVM_PAGE_OWNED,
+				.hyp_state = PKVM_NOPAGE,
+				.cpu = -1,
+			};
+			__atomic_store_n(&hyp_vmemmap[end].refcount, 0,
+					 __ATOMIC_RELAXED);
+		}
+		if (each)
+			each(i, end - i);
+	}
+	if (dirty_hi > dirty_lo)
+		memset(dirty + dirty_lo, 0,
+		       (dirty_hi - dirty_lo) * sizeof(*dirty));
+	dirty_lo = (nr_pages + 63) / 64;
+	dirty_hi = 0;
 	memset(event_count, 0, sizeof(event_count));
 	pthread_mutex_unlock(&ledger_lock);
 }
@@ -169,6 +244,12 @@ int sim_ledger_check_range(enum pkvm_component_id id, phys_addr_t phys,
 	sim_sched_point(SIM_POINT_LEDGER, (const void *)(uintptr_t)phys);
 
 	pthread_mutex_lock(&ledger_lock);
+	if (id == PKVM_ID_HOST && sim_inject_page_check(func)) {
+		record(SIM_LEDGER_REFUSED, phys, -EPERM, func,
+		       "injected failure (sim_inject_arm)");
+		ret = -EPERM;
+		goto out;
+	}
 	if (!sim_ledger_range_is_memory(phys, size)) {
 		record(SIM_LEDGER_REFUSED, phys, -EPERM, func,
 		       "%#" PRIx64 "+%#" PRIx64 " is not memory", phys, size);
@@ -214,6 +295,7 @@ void sim_ledger_set_range(enum pkvm_component_id id, phys_addr_t phys,
 
 	first = page_index(phys);
 	n = (size + SIM_PAGE_SIZE - 1) / SIM_PAGE_SIZE;
+	touch(first, first + n);
 	for (i = first; i < first + n; i++) {
 		struct ledger_page *p = &pages[i];
 		uint64_t page = sim_memstart + (uint64_t)i * SIM_PAGE_SIZE;
@@ -253,6 +335,7 @@ void sim_ledger_note(phys_addr_t phys, const char *what)
 		return;
 
 	pthread_mutex_lock(&ledger_lock);
+	touch(page_index(phys), page_index(phys) + 1);
 	p = &pages[page_index(phys)];
 	p->func = what;
 	p->hcall = hcall_or_dash();
@@ -274,6 +357,8 @@ bool sim_ledger_claim(unsigned long first, unsigned long n)
 			break;
 		}
 	}
+	if (ok)
+		touch(first, first + n);
 	for (i = first; ok && i < first + n; i++) {
 		pages[i].allocated = true;
 		pages[i].func = "host alloc";
@@ -309,6 +394,8 @@ int sim_ledger_release(unsigned long first, unsigned long n)
 			ret = -EPERM;
 		}
 	}
+	if (!ret)
+		touch(first, first + n);
 	for (i = first; !ret && i < first + n; i++) {
 		pages[i].allocated = false;
 		pages[i].func = "host free";
@@ -386,7 +473,8 @@ unsigned long sim_ledger_leaks(uint64_t skip_phys, unsigned long skip_nr,
 		buf[0] = '\0';
 
 	pthread_mutex_lock(&ledger_lock);
-	for (i = 0; i < nr_pages; i++) {
+	/* Pages never touched are home. */
+	for (i = next_dirty(0); i < nr_pages; i = next_dirty(i + 1)) {
 		struct ledger_page *p = &pages[i];
 		int n;
 

@@ -37,6 +37,10 @@ uint64_t sim_host_pfn(const void *host_va);
  */
 void *sim_host_alloc_pages(unsigned long nr_pages);
 int sim_host_free_pages(void *host_va, unsigned long nr_pages);
+/* Allocate from the first page again, as a fresh arena does. */
+void sim_arena_rewind(void);
+/* Zero pages [@first, @first + @nr), as a fresh arena has them. */
+void sim_arena_zero(unsigned long first, unsigned long nr);
 /* Pop and free every page of a hyp memcache (phys-linked stack). */
 unsigned long sim_host_free_memcache(uint64_t *head, unsigned long *nr_pages);
 
@@ -72,6 +76,13 @@ struct sim_page_info {
 int sim_ledger_init(unsigned long nr_pages);
 void sim_ledger_fini(void);
 void sim_ledger_reset(void);
+/*
+ * As sim_ledger_reset(), at the cost of the pages changed since the last
+ * reset rather than of the whole arena; @each (if not NULL) is told of
+ * each run of them, [@first, @first + @nr).
+ */
+void sim_ledger_reset_touched(void (*each)(unsigned long first,
+					   unsigned long nr));
 /* For the host allocator: claim @nr free pages from index @first on. */
 bool sim_ledger_claim(unsigned long first, unsigned long nr);
 /* Release pages the host allocated; records and refuses misuse. */

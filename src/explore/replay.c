@@ -11,7 +11,11 @@
  * CPU that ran after each scheduling point.  A line written before its
  * run (budget->pending_file) has either the strategy's own coordinates
  * (random and PCT: seed, run and n) or, for DFS, the choices replayed
- * before the run goes on without preemption (schedule=...+).
+ * before the run goes on without preemption (schedule=...+).  A line
+ * written by hand or by a fuzzer may say lenient=1: a choice of its
+ * schedule that cannot run then passes to the next CPU that can, and the
+ * line of the run (what pkvmsim_replay() gives back) names the CPUs that
+ * did run.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -81,6 +85,7 @@ struct line {
 	char		schedule[PKVMSIM_REPLAY_MAX];
 	bool		has_hash;
 	uint64_t	hash;
+	bool		lenient;
 	struct pkvmsim_strategy st;
 	uint64_t	run, n;
 	uint64_t	max_steps;
@@ -186,6 +191,8 @@ static int parse_word(struct line *l, const char *key, const char *val)
 		l->n = v;
 	else if (!strcmp(key, "max-steps"))
 		l->max_steps = v;
+	else if (!strcmp(key, "lenient") && v <= 1)
+		l->lenient = v;
 	else
 		return -EINVAL;
 	return 0;
@@ -279,6 +286,7 @@ int replay_line(const char *text, const struct pkvmsim_scenario *sc,
 	if (l->schedule[0]) {
 		scfg.kind = SCHED_REPLAY;
 		scfg.schedule = l->schedule;
+		scfg.lenient = l->lenient;
 	} else if (l->st.kind == PKVMSIM_STRATEGY_RANDOM) {
 		scfg.kind = SCHED_RANDOM;
 	} else if (l->st.kind == PKVMSIM_STRATEGY_PCT) {

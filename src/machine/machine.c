@@ -29,6 +29,7 @@
 #include "asm/cpufeature.h"
 #include "linux/sim_lock.h"
 #include "sim_env.h"
+#include "sim_inject.h"
 #include "hyp_state.h"
 #include "machine.h"
 #include "oracle.h"
@@ -464,7 +465,7 @@ static int boot_hvc(struct pkvmsim *sim, unsigned int cpu, unsigned long nr,
  * __pkvm_init, the host sets kvm_protected_mode_initialized and then
  * finalises each CPU, after which boot-only hypercalls are refused.
  */
-static int boot_protected(struct pkvmsim *sim)
+int machine_boot_protected(struct pkvmsim *sim)
 {
 	unsigned int cpu;
 	int ret;
@@ -492,8 +493,7 @@ static int boot_protected(struct pkvmsim *sim)
 	return 0;
 }
 
-/* Forget everything the hypervisor and the records remember. */
-static void reset_hyp_state(void)
+void machine_reset_hyp_state(void)
 {
 	vm_table = NULL;
 	/* A run stopped mid-flight may have left any of them held. */
@@ -506,6 +506,7 @@ static void reset_hyp_state(void)
 	sim_set_protected_mode_cap(false);
 	sim_warn_reset();
 	sim_tlb_reset();
+	sim_inject_reset();
 }
 
 /*
@@ -583,7 +584,7 @@ int machine_create(const struct pkvmsim_config *cfg, struct host_state *host,
 		goto err_free;
 	}
 
-	reset_hyp_state();
+	machine_reset_hyp_state();
 	ret = sim_arena_init(cfg->arena_pages);
 	if (ret)
 		goto err_free;
@@ -592,7 +593,7 @@ int machine_create(const struct pkvmsim_config *cfg, struct host_state *host,
 	sim_set_this_cpu(0);
 
 	if (cfg->mode == PKVMSIM_MODE_PROTECTED) {
-		ret = boot_protected(sim);
+		ret = machine_boot_protected(sim);
 		if (ret)
 			goto err_arena;
 	}
@@ -606,7 +607,7 @@ err_arena:
 	live_sim = NULL;
 	sim_arena_fini();
 err_free:
-	reset_hyp_state();
+	machine_reset_hyp_state();
 	oracle_destroy(sim->oracle);
 	free(sim);
 	pthread_mutex_unlock(&live_lock);
@@ -710,7 +711,7 @@ void machine_free(struct pkvmsim *sim)
 	history_free(sim);
 	live_sim = NULL;
 	sim_arena_fini();
-	reset_hyp_state();
+	machine_reset_hyp_state();
 	oracle_destroy(sim->oracle);
 	free(sim);
 	pthread_mutex_unlock(&live_lock);

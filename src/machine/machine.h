@@ -133,6 +133,23 @@ void machine_fill_report(struct pkvmsim *sim, struct pkvmsim_report *report);
  */
 void machine_free(struct pkvmsim *sim);
 
+/* Forget everything the hypervisor and the records remember. */
+void machine_reset_hyp_state(void);
+/*
+ * Protected mode as the kernel boots it: pKVM's carve-out, then every CPU
+ * finalised.  On a machine with a fresh arena and hyp state.
+ */
+int machine_boot_protected(struct pkvmsim *sim);
+
+/*
+ * pkvmsim_reset(), the machine's part (reset.c), once the host has
+ * forgotten its VMs: whether the machine was clean, then a fresh boot
+ * with @cfg (checked by the caller; the same arena size), or with the
+ * configuration and transport it has if @cfg is NULL.  Returns 0 or
+ * -EUCLEAN, as pkvmsim_reset().
+ */
+int machine_reset(struct pkvmsim *sim, const struct pkvmsim_config *cfg);
+
 /*
  * <pkvmsim/inspect.h>, the machine's half (inspect.c): the VM table as
  * pkvmsim_table_snapshot() and pkvmsim_slot() give it, but for the host VM

@@ -56,6 +56,10 @@ enum sched_kind {
  * @schedule:	REPLAY: the schedule, as sched_schedule_format() wrote it;
  *		a trailing '+' goes on without preemption after its end.  One
  *		longer than the step bound is refused (-E2BIG).
+ * @lenient:	REPLAY: a choice that cannot run (its CPU is blocked or
+ *		done) is not a divergence: the next CPU after it, in order,
+ *		that can run runs instead.  So any string of letters is a
+ *		schedule, which is how a fuzzer's bytes choose one.
  * @run:	RANDOM and PCT: the number of the first run, so that one run
  *		of a long exploration can be run again on its own.
  * @pct_steps:	PCT: the n to draw change points from; 0 measures it with
@@ -80,6 +84,7 @@ struct sched_config {
 	unsigned int	preemptions;
 	uint64_t	max_steps;
 	const char	*schedule;
+	bool		lenient;
 	uint64_t	run;
 	uint64_t	pct_steps;
 	bool		reduce;

@@ -21,7 +21,8 @@
  *   that does not commute with its own wakes it, and is not tried while
  *   asleep.  A node where every runnable thread sleeps begins a schedule
  *   equivalent to one already run: the run goes on without alternatives.
- * - REPLAY: the choices of a schedule string, one per step.
+ * - REPLAY: the choices of a schedule string, one per step (leniently:
+ *   a choice that cannot run passes to the next CPU that can).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -56,6 +57,20 @@ static unsigned int nth_bit(unsigned int mask, unsigned int i)
 	while (i--)
 		mask &= mask - 1;
 	return lowest(mask);
+}
+
+/* The first CPU after @t, in order and round again, that can run. */
+static unsigned int next_runnable(unsigned int t, unsigned int runnable,
+				  unsigned int nr)
+{
+	unsigned int i, c;
+
+	for (i = 1; i <= nr; i++) {
+		c = (t + i) % nr;
+		if (runnable & (1U << c))
+			return c;
+	}
+	return SCHED_NONE;
 }
 
 /* Go on with the current CPU if it can; else the lowest that can. */
@@ -431,7 +446,10 @@ unsigned int strategy_pick(struct strategy *s, uint64_t step,
 			return s->go_on ? keep_going(cur, runnable) :
 					  SCHED_NONE;
 		t = s->choices[step];
-		return t < s->nr && (runnable & (1U << t)) ? t : SCHED_NONE;
+		if (t < s->nr && (runnable & (1U << t)))
+			return t;
+		return s->cfg.lenient ? next_runnable(t % s->nr, runnable,
+						      s->nr) : SCHED_NONE;
 	default:
 		return SCHED_NONE;
 	}
