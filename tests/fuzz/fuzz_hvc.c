@@ -165,6 +165,7 @@ static void boot(uint8_t b)
 	hf.seen = 0;
 	hf.ledger_seen = 0;
 	hf.nr_vms = 0;
+	hf.nr_gone = 0;
 	hf.nr_pages = 0;
 	hf.nr_raw = 0;
 	memset(hf.mine, 0, sizeof(hf.mine));

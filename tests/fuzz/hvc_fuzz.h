@@ -69,6 +69,9 @@ struct hvc_fuzz {
 
 	struct hf_vm		vms[HF_MAX_VMS];
 	unsigned int		nr_vms;
+	/* The last VMs destroyed: their handles must be refused. */
+	struct pkvmsim_vm	*gone[HF_MAX_VMS];
+	unsigned int		nr_gone;
 	struct hf_pages		pages[HF_MAX_PAGES];
 	unsigned int		nr_pages;
 	struct hf_raw		raw[HF_MAX_RAW];

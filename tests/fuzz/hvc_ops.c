@@ -172,6 +172,7 @@ static void op_vm_destroy(struct fuzz_input *in)
 	/* Gone whatever the answer, but -EAGAIN (nothing done). */
 	if (pkvmsim_vm_destroy(v->vm, cpu) == -EAGAIN)
 		return;
+	hf.gone[hf.nr_gone++ % HF_MAX_VMS] = v->vm;
 	*v = hf.vms[--hf.nr_vms];
 }
 
@@ -536,6 +537,27 @@ static void op_inject(struct fuzz_input *in)
 	sim_inject_arm((enum sim_inject_kind)kind, skip, count);
 }
 
+/*
+ * A destroyed VM's handle, which a new VM may have replaced at the same
+ * value were handles pointers the allocator reuses: every call on it is
+ * -EINVAL, and changes nothing (issue 8, finding 4).
+ */
+static void stale_vm(unsigned int pick)
+{
+	unsigned int n = hf.nr_gone < HF_MAX_VMS ? hf.nr_gone : HF_MAX_VMS;
+	struct pkvmsim_vm *vm;
+	int ret;
+
+	if (!n)
+		return;
+	vm = hf.gone[pick % n];
+	if ((ret = pkvmsim_mmu_notify(vm, 0)) != -EINVAL ||
+	    (ret = pkvmsim_vcpu_run(vm, 0, 0)) != -EINVAL ||
+	    (ret = pkvmsim_vm_destroy(vm, 0)) != -EINVAL)
+		hf_fail("a call on a destroyed VM's handle answered %d, not "
+			"-EINVAL", ret);
+}
+
 static void op_inspect(struct fuzz_input *in)
 {
 	unsigned int b = fuzz_u8(in);
@@ -552,6 +574,8 @@ static void op_inspect(struct fuzz_input *in)
 	/* The whole report is dear: now and then. */
 	if ((b & 0xf0) == 0xf0)
 		pkvmsim_check(hf.sim, &hf.report);
+	if ((b & 0x0f) == 0x0e)
+		stale_vm(b >> 4);
 }
 
 void hf_op(struct fuzz_input *in, unsigned int op)
