@@ -4,7 +4,8 @@
 # optimised gcc build that tools/run.sh uses; then, where clang is
 # installed, a bounded smoke fuzz of every fuzz target (tools/fuzz-smoke.sh,
 # PKVMSIM_FUZZ_SECONDS each, default 60) and the ClusterFuzzLite build
-# (tools/cflite-check.sh).  Installs what it needs first.  Extra arguments
+# (tools/cflite-check.sh), and fuzz_vm_table catching a broken allocator
+# (tools/fuzz-demo.sh).  Installs what it needs first.  Extra arguments
 # name workflows to run instead, and skip the fuzzing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -27,3 +28,5 @@ echo "=== fuzz smoke" >&2
 tools/fuzz-smoke.sh
 echo "=== ClusterFuzzLite build" >&2
 tools/cflite-check.sh
+echo "=== a broken allocator, found by fuzz_vm_table" >&2
+tools/fuzz-demo.sh 60
