@@ -70,24 +70,33 @@ static unsigned long vm_id_of_kvm(struct pkvmsim *sim, const void *kvm)
 	return id;
 }
 
+/* Each LIVE slot's host VM, from the struct kvm it was built from. */
+static void name_vms(struct pkvmsim *sim, struct pkvmsim_table *out,
+		     const void *const *kvm)
+{
+	unsigned int i;
+
+	for (i = 0; i < PKVMSIM_NR_SLOTS; i++)
+		out->slots[i].vm = vm_id_of_kvm_locked(sim, kvm[i]);
+}
+
 int pkvmsim_table_snapshot(struct pkvmsim *sim, struct pkvmsim_table *out)
 {
 	const void *kvm[PKVMSIM_NR_SLOTS];
-	unsigned int i;
 	int ret;
 
 	ret = machine_table_read(sim, out, kvm);
 	if (ret)
 		return ret;
-	for (i = 0; i < PKVMSIM_NR_SLOTS; i++)
-		out->slots[i].vm = vm_id_of_kvm(sim, kvm[i]);
+	pthread_mutex_lock(&sim->host->lock);
+	name_vms(sim, out, kvm);
+	pthread_mutex_unlock(&sim->host->lock);
 	return 0;
 }
 
 int host_table_peek(struct pkvmsim *sim, struct pkvmsim_table *out)
 {
 	const void *kvm[PKVMSIM_NR_SLOTS];
-	unsigned int i;
 	int ret;
 
 	ret = machine_table_peek(sim, out, kvm);
@@ -96,8 +105,7 @@ int host_table_peek(struct pkvmsim *sim, struct pkvmsim_table *out)
 	/* The CPU at the point may be inside a host call, holding the lock. */
 	if (pthread_mutex_trylock(&sim->host->lock))
 		return 0;
-	for (i = 0; i < PKVMSIM_NR_SLOTS; i++)
-		out->slots[i].vm = vm_id_of_kvm_locked(sim, kvm[i]);
+	name_vms(sim, out, kvm);
 	pthread_mutex_unlock(&sim->host->lock);
 	return 0;
 }

@@ -267,38 +267,37 @@ static bool is_preemption(unsigned int cur, unsigned int runnable,
 	return cur != SCHED_NONE && (runnable & (1U << cur)) && next != cur;
 }
 
+/* A point whose step touches only what its address names. */
+static bool names_what_it_touches(unsigned int point)
+{
+	switch (point) {
+	case SIM_POINT_LOCK_ACQUIRE: case SIM_POINT_LOCK_RELEASE:
+	case SIM_POINT_LOCK_BLOCKED: case SIM_POINT_READ_ONCE:
+	case SIM_POINT_WRITE_ONCE: case SIM_POINT_LOAD_ACQUIRE:
+	case SIM_POINT_STORE_RELEASE: case SIM_POINT_LEDGER:
+		return true;
+	default:
+		return false;
+	}
+}
+
+static bool is_load(unsigned int point)
+{
+	return point == SIM_POINT_READ_ONCE || point == SIM_POINT_LOAD_ACQUIRE;
+}
+
 bool sched_ops_commute(const struct sched_op *a, const struct sched_op *b)
 {
 	bool a_ledger = a->point == SIM_POINT_LEDGER;
 	bool b_ledger = b->point == SIM_POINT_LEDGER;
 
-	if (!a->in_hvc || !b->in_hvc)
+	if (!a->in_hvc || !b->in_hvc || !names_what_it_touches(a->point) ||
+	    !names_what_it_touches(b->point))
 		return false;
-	switch (a->point) {
-	case SIM_POINT_LOCK_ACQUIRE: case SIM_POINT_LOCK_RELEASE:
-	case SIM_POINT_LOCK_BLOCKED: case SIM_POINT_READ_ONCE:
-	case SIM_POINT_WRITE_ONCE: case SIM_POINT_LOAD_ACQUIRE:
-	case SIM_POINT_STORE_RELEASE: case SIM_POINT_LEDGER:
-		break;
-	default:
-		return false;
-	}
-	switch (b->point) {
-	case SIM_POINT_LOCK_ACQUIRE: case SIM_POINT_LOCK_RELEASE:
-	case SIM_POINT_LOCK_BLOCKED: case SIM_POINT_READ_ONCE:
-	case SIM_POINT_WRITE_ONCE: case SIM_POINT_LOAD_ACQUIRE:
-	case SIM_POINT_STORE_RELEASE: case SIM_POINT_LEDGER:
-		break;
-	default:
-		return false;
-	}
 	/* A page's owner (the ledger) and the memory are different things. */
 	if (a_ledger != b_ledger || a->addr != b->addr)
 		return true;
-	return (a->point == SIM_POINT_READ_ONCE ||
-		a->point == SIM_POINT_LOAD_ACQUIRE) &&
-	       (b->point == SIM_POINT_READ_ONCE ||
-		b->point == SIM_POINT_LOAD_ACQUIRE);
+	return is_load(a->point) && is_load(b->point);
 }
 
 /*
