@@ -228,6 +228,9 @@ bool run_failed(const struct run_result *res);
  */
 int run_matrix(const struct cli_opts *opts);
 
+/* @s as a JSON string, quotes and escapes included (output.c). */
+void json_str(FILE *f, const char *s);
+
 void print_run_text(FILE *f, const struct cli_opts *opts,
 		    const struct run_result *res);
 void print_run_json(FILE *f, const struct cli_opts *opts,

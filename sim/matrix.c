@@ -104,20 +104,6 @@ static void print_text(FILE *f, const struct cli_opts *opts,
 		as_expected, n);
 }
 
-static void json_string(FILE *f, const char *s)
-{
-	fputc('"', f);
-	for (; *s; s++) {
-		if (*s == '"' || *s == '\\')
-			fprintf(f, "\\%c", *s);
-		else if ((unsigned char)*s < 0x20)
-			fprintf(f, "\\u%04x", (unsigned char)*s);
-		else
-			fputc(*s, f);
-	}
-	fputc('"', f);
-}
-
 static void print_json(FILE *f, const struct cli_opts *opts,
 		       const struct cell *cells, unsigned int n,
 		       unsigned int as_expected)
@@ -125,7 +111,7 @@ static void print_json(FILE *f, const struct cli_opts *opts,
 	unsigned int i;
 
 	fputs("{\n  \"scenario\": ", f);
-	json_string(f, opts->scenario->name);
+	json_str(f, opts->scenario->name);
 	fprintf(f, ",\n  \"cpus\": %u,\n  \"seed\": %" PRIu64 ",\n"
 		"  \"cells\": [", opts->cfg.nr_cpus, opts->cfg.seed);
 	for (i = 0; i < n; i++) {
@@ -140,7 +126,7 @@ static void print_json(FILE *f, const struct cli_opts *opts,
 			c->expect_fail ? "fail" : "pass",
 			c->failed ? "fail" : "pass", c->violations,
 			c->failures, c->leaked);
-		json_string(f, c->finding);
+		json_str(f, c->finding);
 		fputc('}', f);
 	}
 	fprintf(f, "\n  ],\n  \"as_expected\": %s\n}\n",

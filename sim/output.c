@@ -236,7 +236,7 @@ static void json_strn(FILE *f, const char *s, size_t len)
 	fputc('"', f);
 }
 
-static void json_str(FILE *f, const char *s)
+void json_str(FILE *f, const char *s)
 {
 	json_strn(f, s, strlen(s));
 }

@@ -209,13 +209,17 @@ static void decide(struct sched_explorer *x, unsigned int me,
 		end_run(x, me, SCHED_LIVELOCK);
 	}
 
-	if (point == SIM_POINT_HVC_EXIT)
-		x->in_hvc[me] = false;
-	x->pending[me] = (struct sched_op){
-		.point = (uint8_t)point, .in_hvc = x->in_hvc[me], .addr = addr,
-	};
-	if (point == SIM_POINT_HVC_ENTRY)
-		x->in_hvc[me] = true;
+	/* Only a DFS that reduces asks what each thread does next. */
+	if (x->strategy.cfg.reduce) {
+		if (point == SIM_POINT_HVC_EXIT)
+			x->in_hvc[me] = false;
+		x->pending[me] = (struct sched_op){
+			.point = (uint8_t)point, .in_hvc = x->in_hvc[me],
+			.addr = addr,
+		};
+		if (point == SIM_POINT_HVC_ENTRY)
+			x->in_hvc[me] = true;
+	}
 
 	if (point == SIM_POINT_LOCK_BLOCKED) {
 		x->blocked |= 1U << me;
